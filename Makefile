@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make                 build reclaimscope.ko for KDIR (default: running kernel)
+# make KDIR=<tree>     build for another kernel
+# make demo            boot Debian 6.12 in QEMU, load the module, show its files
+# make check           static checks, KUnit suites and QEMU scenarios
+# make bench           probe overhead measurements (QEMU)
+# make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
+		find . -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \
+		-o -name Module.symvers -o -name modules.order | xargs rm -f
+
+demo:
+	scripts/demo.sh
+
+check:
+	scripts/check.sh
+
+bench:
+	scripts/bench.sh
+
+.PHONY: all modules sparse clean demo check bench

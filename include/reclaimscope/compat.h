@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - every difference between the kernels reclaimscope builds for.
+ *
+ * Nothing outside this header tests a kernel version.  Where the kernel
+ * gives us something to test (a macro, a type, a field), we test that
+ * instead of LINUX_VERSION_CODE, so that a distribution kernel with a
+ * backport, or a newer kernel than we have seen, still gets the right
+ * branch.
+ *
+ * Known differences (see Documentation/reclaimscope.rst, "Kernel support"):
+ *
+ * - pgdat->kswapd_failures is an int up to 6.x and an atomic_t in 7.x.
+ *   rs_kswapd_failures() reads either through _Generic.
+ * - Tracepoint prototypes: the probe for each event is checked against
+ *   the kernel's own TP_PROTO at build time with RS_CHECK_TP_PROTO(),
+ *   which compares the probe's type with the argument type of the
+ *   kernel's register_trace_<event>() helper.  The helper itself is never
+ *   called: the vmscan and compaction tracepoints are not exported.
+ */
+#ifndef _RECLAIMSCOPE_COMPAT_H
+#define _RECLAIMSCOPE_COMPAT_H
+
+#include <linux/atomic.h>
+#include <linux/build_bug.h>
+#include <linux/compiler.h>
+#include <linux/module.h>
+
+/*
+ * Read a kswapd_failures-like field that is either a plain integer or an
+ * atomic_t.  Takes the field itself (an lvalue), not a pointer.
+ */
+#define rs_read_int_or_atomic(field)					\
+	_Generic((field),						\
+		 atomic_t: atomic_read((atomic_t *)&(field)),		\
+		 default: READ_ONCE(*(int *)&(field)))
+
+#define rs_kswapd_failures(pgdat) rs_read_int_or_atomic((pgdat)->kswapd_failures)
+
+/*
+ * The kernel's limit for reclaim passes that free nothing before kswapd
+ * gives up on a node (mm/internal.h, not exported to modules).  The value
+ * has been 16 since 4.8; compat keeps the one copy.
+ */
+#ifndef MAX_RECLAIM_RETRIES
+#define MAX_RECLAIM_RETRIES 16
+#endif
+
+/*
+ * Build-time check that @probe has the type the kernel expects for the
+ * tracepoint @event: void (*)(void *data, <TP_PROTO>).  @event's header
+ * must be included.  Only types are compared, so no reference to the
+ * unexported __tracepoint_<event> symbol is emitted.
+ */
+#define RS_CHECK_TP_PROTO(event, probe)					\
+	static_assert(__same_type(&register_trace_##event,		\
+				  (int (*)(typeof(&(probe)), void *))NULL), \
+		      "probe " #probe " does not match TP_PROTO of " #event)
+
+#endif /* _RECLAIMSCOPE_COMPAT_H */

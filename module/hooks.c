@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hooks.c - attach tracepoint probes and kretprobes by name.
+ *
+ * The vmscan and compaction tracepoints are not exported to modules, so
+ * they are found by walking every built-in tracepoint once with
+ * for_each_kernel_tracepoint() and registered with
+ * tracepoint_probe_register(), which is exported.  kretprobes are
+ * registered by symbol name.  Nothing here can fail the module: every
+ * outcome is recorded in the hook and shown in the hooks file.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+
+#include <reclaimscope/counters.h>
+#include <reclaimscope/hooks.h>
+
+struct rs_tp_lookup {
+	struct rs_hook *hooks;
+	unsigned int nr;
+};
+
+static void rs_tp_match(struct tracepoint *tp, void *priv)
+{
+	struct rs_tp_lookup *l = priv;
+	unsigned int i;
+
+	for (i = 0; i < l->nr; i++) {
+		struct rs_hook *h = &l->hooks[i];
+
+		if (h->kind == RS_HOOK_TRACEPOINT && !h->tp &&
+		    !strcmp(tp->name, h->name))
+			h->tp = tp;
+	}
+}
+
+static int rs_kretprobe_register(struct rs_hook *h, const char *symbol)
+{
+	memset(&h->krp, 0, sizeof(h->krp));
+	h->krp.kp.symbol_name = symbol;
+	h->krp.entry_handler = h->entry_handler;
+	h->krp.handler = h->handler;
+	h->krp.data_size = h->data_size;
+	h->krp.maxactive = h->maxactive;
+	return register_kretprobe(&h->krp);
+}
+
+static void rs_hook_attach_one(struct rs_hook *h)
+{
+	int ret;
+
+	switch (h->kind) {
+	case RS_HOOK_TRACEPOINT:
+		if (!h->tp) {
+			ret = -ENOENT;
+			break;
+		}
+		ret = tracepoint_probe_register(h->tp, h->probe, h);
+		if (!ret)
+			h->target = h->tp->name;
+		break;
+	case RS_HOOK_KRETPROBE:
+		h->target = h->name;
+		ret = rs_kretprobe_register(h, h->name);
+		if (ret == -ENOENT && h->alt_name) {
+			h->target = h->alt_name;
+			ret = rs_kretprobe_register(h, h->alt_name);
+		}
+		if (ret)
+			h->target = NULL;
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+
+	h->err = ret;
+	if (!ret) {
+		h->state = RS_HOOK_ATTACHED;
+	} else if (ret == -ENOENT) {
+		h->state = RS_HOOK_MISSING;
+		pr_info("hook %s (%s) missing: this kernel has no such %s\n",
+			h->name, rs_hook_kind_name(h->kind),
+			h->kind == RS_HOOK_TRACEPOINT ? "tracepoint" :
+			"symbol, or it is inlined");
+	} else {
+		char buf[16];
+
+		h->state = RS_HOOK_FAILED;
+		pr_warn("hook %s (%s) failed: %s\n", h->name,
+			rs_hook_kind_name(h->kind),
+			rs_errname(ret, buf, sizeof(buf)));
+	}
+}
+
+/**
+ * rs_hooks_attach() - attach every hook of an array, by name
+ * @hooks: hooks to attach; their probes may fire as soon as this is called
+ * @nr: number of hooks
+ *
+ * Return: 0, or -ENOMEM when the hit counters cannot be allocated (then
+ * nothing is attached).  A hook that does not attach is recorded, not
+ * returned as an error.
+ */
+int rs_hooks_attach(struct rs_hook *hooks, unsigned int nr)
+{
+	struct rs_tp_lookup lookup = { .hooks = hooks, .nr = nr };
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		hooks[i].hits = alloc_percpu(unsigned long);
+		if (!hooks[i].hits)
+			goto nomem;
+		hooks[i].tp = NULL;
+		hooks[i].target = NULL;
+		hooks[i].state = RS_HOOK_DETACHED;
+	}
+
+	for_each_kernel_tracepoint(rs_tp_match, &lookup);
+
+	for (i = 0; i < nr; i++)
+		rs_hook_attach_one(&hooks[i]);
+	return 0;
+
+nomem:
+	while (i--) {
+		free_percpu(hooks[i].hits);
+		hooks[i].hits = NULL;
+	}
+	return -ENOMEM;
+}
+
+/**
+ * rs_hooks_detach() - detach every hook and wait for running probes
+ * @hooks: hooks given to rs_hooks_attach()
+ * @nr: number of hooks
+ *
+ * When this returns no probe of @hooks runs or will run, so the state the
+ * probes write to may be freed.
+ */
+void rs_hooks_detach(struct rs_hook *hooks, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		struct rs_hook *h = &hooks[i];
+
+		if (h->state != RS_HOOK_ATTACHED)
+			continue;
+		if (h->kind == RS_HOOK_TRACEPOINT)
+			WARN_ON_ONCE(tracepoint_probe_unregister(h->tp, h->probe,
+								 h));
+		else
+			unregister_kretprobe(&h->krp);
+		h->state = RS_HOOK_DETACHED;
+	}
+
+	/* Probes still running on other CPUs finish before we free. */
+	tracepoint_synchronize_unregister();
+
+	for (i = 0; i < nr; i++) {
+		free_percpu(hooks[i].hits);
+		hooks[i].hits = NULL;
+	}
+}
+
+const char *rs_hook_kind_name(enum rs_hook_kind kind)
+{
+	switch (kind) {
+	case RS_HOOK_TRACEPOINT:
+		return "tracepoint";
+	case RS_HOOK_KRETPROBE:
+		return "kretprobe";
+	}
+	return "unknown";
+}
+
+unsigned long rs_hook_hits(const struct rs_hook *hook)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	if (!hook->hits)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(hook->hits, cpu));
+	return sum;
+}
+
+unsigned long rs_hook_missed(const struct rs_hook *hook)
+{
+	if (hook->kind == RS_HOOK_KRETPROBE && hook->state == RS_HOOK_ATTACHED)
+		return READ_ONCE(hook->krp.nmissed);
+	return 0;
+}
+
+void rs_hooks_show_header(struct seq_file *m)
+{
+	seq_puts(m, "name kind state hits missed target\n");
+}
+
+void rs_hooks_show(struct seq_file *m, const struct rs_hook *hooks,
+		   unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		const struct rs_hook *h = &hooks[i];
+		char buf[16];
+
+		seq_printf(m, "%s %s ", h->name, rs_hook_kind_name(h->kind));
+		switch (h->state) {
+		case RS_HOOK_ATTACHED:
+			seq_puts(m, "attached");
+			break;
+		case RS_HOOK_MISSING:
+			seq_puts(m, "missing");
+			break;
+		case RS_HOOK_FAILED:
+			seq_printf(m, "failed:%s",
+				   rs_errname(h->err, buf, sizeof(buf)));
+			break;
+		default:
+			seq_puts(m, "detached");
+			break;
+		}
+		seq_printf(m, " %lu %lu %s\n", rs_hook_hits(h),
+			   rs_hook_missed(h), h->target ?: "-");
+	}
+}

@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared shell helpers for reclaimscope's scripts.  Source, do not run.
+
+RS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RS_CACHE=${RECLAIMSCOPE_CACHE:-$HOME/.cache/reclaimscope}
+mkdir -p "$RS_CACHE"
+
+rs_log() { printf 'reclaimscope: %s\n' "$*" >&2; }
+rs_die() { rs_log "error: $*"; exit 1; }
+
+rs_as_root() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo "$@"
+	else
+		rs_die "need root for: $*"
+	fi
+}
+
+# apt-get update at most once per run of make (the flag is exported).
+rs_apt_update() {
+	[ -n "${RS_APT_UPDATED:-}" ] && return 0
+	rs_log "apt-get update"
+	rs_as_root apt-get update -q >/dev/null || rs_die "apt-get update failed"
+	export RS_APT_UPDATED=1
+}
+
+rs_pkg_installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
+}
+
+# Install the Debian packages that are not installed yet, and say so.
+rs_need_pkgs() {
+	local missing="" p
+	for p in "$@"; do
+		rs_pkg_installed "$p" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	rs_log "installing missing Debian packages:$missing"
+	rs_apt_update
+	rs_as_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+		rs_die "apt-get install$missing failed"
+}
+
+# What the bench needs on the host.
+RS_BENCH_PKGS="make gcc libc6-dev python3 qemu-system-x86 busybox-static \
+cpio gzip xz-utils kmod sparse flex bison bc libelf-dev libssl-dev dwarves \
+rsync linux-source-6.12 perl"

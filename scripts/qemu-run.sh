@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu-run.sh KERNEL INITRD SCENARIO LOG [TIMEOUT]
+#
+# Boots a reclaimscope guest under TCG with 2 vCPUs on 2 NUMA nodes (one
+# socket each, so the scheduler topology is sane), 768 MiB split evenly,
+# and a 1.5 GiB sparse read-only virtio disk for page-cache pressure.
+# The serial console goes to LOG.  Exits with QEMU's status, or 124 on
+# timeout.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=$1 initrd=$2 scenario=$3 log=$4 tmo=${5:-900}
+
+disk=$RS_CACHE/disk.img
+if [ ! -e "$disk" ]; then
+	truncate -s 1536M "$disk.tmp" && mv "$disk.tmp" "$disk"
+fi
+
+bios=()
+[ -e /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
+
+timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
+	-accel tcg -cpu max "${bios[@]}" \
+	-smp 2,sockets=2,cores=1,threads=1 -m 768 \
+	-object memory-backend-ram,id=m0,size=384M \
+	-object memory-backend-ram,id=m1,size=384M \
+	-numa node,nodeid=0,cpus=0,memdev=m0 \
+	-numa node,nodeid=1,cpus=1,memdev=m1 \
+	-drive file="$disk",if=virtio,format=raw,readonly=on \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 rs.scenario=$scenario" \
+	-display none -serial "file:$log" -monitor none \
+	-no-reboot -nodefaults < /dev/null

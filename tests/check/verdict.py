@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn a guest's serial log into checks.
+
+The guest prints ``RS-CHECK PASS|FAIL <name> <detail>`` lines, KTAP
+documents between ``RS-KTAP-BEGIN <suite>`` and ``RS-KTAP-END``, its
+kernel log between ``RS-DMESG-BEGIN`` and ``RS-DMESG-END``, and
+``RS-DONE`` last.  Besides the guest's own checks this adds:
+
+* ``completed``: the guest reached RS-DONE (no hang, panic or timeout);
+* ``clean_log``: no kernel splat anywhere in the log;
+* one check per KUnit case, and ``kunit_plan`` (every planned case ran).
+
+Prints one line per check and appends ``<label> <passed> <failed>`` to
+the results file.
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+SPLATS = re.compile(
+    r"BUG:|WARNING:|Oops|general protection fault|kernel BUG|"
+    r"Kernel panic|possible recursive locking|possible circular locking|"
+    r"inconsistent lock state|suspicious RCU usage|KASAN:|UBSAN:|"
+    r"sleeping function called from invalid context|Call Trace:|"
+    r"INFO: task .* blocked|rcu.*detected stalls|self-detected stall|"
+    r"unreferenced object|kmemleak: .*leak")
+
+KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) (\S+)(.*)$")
+KTAP_PLAN = re.compile(r"^(\s*)1\.\.(\d+)")
+
+
+def parse_ktap(suite, lines):
+    """Return [(name, ok, detail)] for the test cases of one suite."""
+    results, planned = [], None
+    for line in lines:
+        m = KTAP_PLAN.match(line)
+        if m and len(m.group(1)) == 4 and planned is None:
+            planned = int(m.group(2))
+        m = KTAP_RESULT.match(line)
+        if m and len(m.group(1)) == 4:
+            skip = "# SKIP" in m.group(5)
+            results.append(("kunit:%s.%s" % (suite, m.group(4)),
+                            m.group(2) == "ok" and not skip,
+                            m.group(5).strip()))
+    ran = len(results)
+    results.append(("kunit_plan:%s" % suite, planned is not None and planned == ran,
+                    "planned %s, ran %d" % (planned, ran)))
+    return results
+
+
+def kunit_tool(ktap_docs, kunit_py):
+    """Cross-check with the kernel's own kunit.py parser."""
+    if not kunit_py:
+        return []
+    out = []
+    for suite, lines in ktap_docs:
+        p = subprocess.run([sys.executable, kunit_py, "parse"],
+                           input="\n".join(lines) + "\n", text=True,
+                           capture_output=True)
+        out.append(("kunit.py:%s" % suite, p.returncode == 0,
+                    (p.stdout.strip().splitlines() or [""])[-1]))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("log")
+    ap.add_argument("--label", required=True)
+    ap.add_argument("--results")
+    ap.add_argument("--kunit-py")
+    ap.add_argument("--expect-suites", default="",
+                    help="comma-separated KUnit suites that must appear")
+    args = ap.parse_args()
+
+    with open(args.log, errors="replace") as f:
+        text = f.read().replace("\r", "")
+    lines = text.split("\n")
+
+    checks, ktap_docs, splats = [], [], []
+    suite, doc, done = None, None, False
+    for line in lines:
+        if line.startswith("RS-KTAP-BEGIN "):
+            suite, doc = line.split(None, 1)[1].strip(), []
+            continue
+        if line.startswith("RS-KTAP-END"):
+            ktap_docs.append((suite, doc))
+            suite, doc = None, None
+            continue
+        if doc is not None:
+            doc.append(line)
+            continue
+        m = re.match(r"^RS-CHECK (PASS|FAIL) (\S+) ?(.*)$", line)
+        if m:
+            checks.append((m.group(2), m.group(1) == "PASS", m.group(3)))
+            continue
+        if line.startswith("RS-DONE"):
+            done = True
+        if SPLATS.search(line) and not line.startswith("RS-"):
+            splats.append(line.strip())
+
+    for suite, doc in ktap_docs:
+        checks.extend(parse_ktap(suite, doc))
+    checks.extend(kunit_tool(ktap_docs, args.kunit_py))
+    seen = {s for s, _ in ktap_docs}
+    for s in filter(None, args.expect_suites.split(",")):
+        if s not in seen:
+            checks.append(("kunit_suite:%s" % s, False, "suite did not run"))
+
+    checks.append(("completed", done, "" if done else "no RS-DONE: hang, panic or timeout"))
+    checks.append(("clean_log", not splats, "; ".join(splats[:5])))
+
+    passed = sum(1 for _, ok, _ in checks if ok)
+    failed = len(checks) - passed
+    for name, ok, detail in checks:
+        print("  %s %s/%s %s" % ("PASS" if ok else "FAIL", args.label, name, detail))
+    if not done or splats:
+        print("  --- last lines of %s ---" % args.log)
+        for line in lines[-40:]:
+            print("  | " + line)
+    print("%s: %d passed, %d failed" % (args.label, passed, failed))
+    if args.results:
+        with open(args.results, "a") as f:
+            f.write("%s %d %d\n" % (args.label, passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

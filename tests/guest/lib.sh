@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for guest scenarios (busybox sh).  Results are printed as
+#   RS-CHECK PASS|FAIL <name> <detail>
+# and counted by the host (tests/check/verdict.py).
+
+RS=/sys/kernel/debug/reclaimscope
+TRACE=/sys/kernel/tracing
+
+# busybox sh has "local": helpers must not clobber their callers' variables.
+rs_pass() { echo "RS-CHECK PASS $*"; }
+rs_fail() { echo "RS-CHECK FAIL $*"; }
+
+# rs_expect_eq NAME EXPECTED ACTUAL
+rs_expect_eq() {
+	if [ "$2" = "$3" ]; then rs_pass "$1" "$3"; else rs_fail "$1" "expected $2, got $3"; fi
+}
+
+# rs_expect_gt NAME VALUE LIMIT
+rs_expect_gt() {
+	if [ "$2" -gt "$3" ] 2>/dev/null; then rs_pass "$1" "$2 > $3"; else rs_fail "$1" "$2 is not > $3"; fi
+}
+
+# rs_kv FILE KEY: the value of KEY in a "key value" file.
+rs_kv() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print "missing" }' "$1"; }
+
+# rs_vmstat KEY
+rs_vmstat() { rs_kv /proc/vmstat "$1"; }
+
+rs_nodes() { ls -d /sys/devices/system/node/node* | sed 's/.*node//' | sort -n; }
+
+rs_insmod() { insmod /rs/reclaimscope.ko "$@"; }
+
+# Show a debugfs file to the host log, one "RS-FILE <path> <line>" per line.
+rs_dump() {
+	local f
+	for f in "$@"; do
+		sed "s|^|RS-FILE ${f#$RS/} |" "$f"
+	done
+}
+
+# Memory pressure: stream the (sparse) virtio disk through the page cache
+# from both CPUs at once, so both nodes fill and both kswapds wake, then
+# an anonymous burst that forces page cache out.
+rs_pressure() {
+	local size half
+	size=$(cat /sys/block/vda/size 2>/dev/null || echo 0)
+	if [ "$size" -eq 0 ]; then
+		rs_fail pressure_disk "no /dev/vda"
+		return
+	fi
+	half=$((size / 2 / 2048))
+	taskset 1 dd if=/dev/vda of=/dev/null bs=1M count=$half 2>/dev/null &
+	taskset 2 dd if=/dev/vda of=/dev/null bs=1M skip=$half 2>/dev/null &
+	wait
+	dd if=/dev/zero of=/dev/null bs=256M count=2 2>/dev/null
+}
+
+# Bring the guest back to idle: drop the page cache so no allocation
+# needs kswapd, and give kswapd time to go back to sleep.
+rs_quiesce() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	sleep 1
+}
+
+rs_trace_start() {
+	local ev
+	echo 0 > $TRACE/tracing_on
+	echo > $TRACE/trace
+	echo 2048 > $TRACE/buffer_size_kb
+	for ev in "$@"; do
+		echo 1 > "$TRACE/events/$ev/enable"
+	done
+	echo 1 > $TRACE/tracing_on
+}
+
+rs_trace_stop() {
+	local overrun o s ev
+	echo 0 > $TRACE/tracing_on
+	echo 0 > $TRACE/events/enable
+	cat $TRACE/trace > /tmp/trace.txt
+	overrun=0
+	for s in $TRACE/per_cpu/cpu*/stats; do
+		o=$(awk '$1 == "overrun:" { print $2 }' "$s")
+		overrun=$((overrun + o))
+	done
+	rs_expect_eq trace_no_overrun 0 "$overrun"
+}
+
+# rs_trace_count EVENT NID: events in the last trace window for node NID.
+rs_trace_count() {
+	grep -c " $1: nid=$2 " /tmp/trace.txt
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the per-CPU counter sets, the "key value" printer, the
+ * errno names and the compat readers.
+ */
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/cpumask.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+
+#include <reclaimscope/compat.h>
+#include <reclaimscope/counters.h>
+
+#include "rs_kunit.h"
+
+static const char * const test_keys[] = { "alpha", "beta", "gamma" };
+
+static void counters_init_rejects_empty(struct kunit *test)
+{
+	struct rs_counters c = {};
+
+	KUNIT_EXPECT_EQ(test, rs_counters_init(&c, 0, 3, test_keys), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rs_counters_init(&c, 2, 0, test_keys), -EINVAL);
+	KUNIT_EXPECT_NULL(test, c.pcpu);
+}
+
+static void counters_inc_and_sum(struct kunit *test)
+{
+	struct rs_counters c = {};
+	int i;
+
+	KUNIT_ASSERT_EQ(test, rs_counters_init(&c, 2, 3, test_keys), 0);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 0, 0), 0ULL);
+	for (i = 0; i < 5; i++)
+		rs_counter_inc(&c, 1, 2);
+	rs_counter_add(&c, 0, 1, 40);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, 2), 5ULL);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 0, 1), 40ULL);
+	/* Neighbouring cells are untouched. */
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 0, 2), 0ULL);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, 1), 0ULL);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, 0), 0ULL);
+	rs_counters_free(&c);
+	KUNIT_EXPECT_NULL(test, c.pcpu);
+}
+
+static void counters_out_of_range_dropped(struct kunit *test)
+{
+	struct rs_counters c = {};
+	unsigned int k;
+
+	KUNIT_ASSERT_EQ(test, rs_counters_init(&c, 2, 3, test_keys), 0);
+	rs_counter_inc(&c, 2, 0);	/* slot past the end */
+	rs_counter_inc(&c, 0, 3);	/* key past the end */
+	rs_counter_inc(&c, ~0U, 0);
+	for (k = 0; k < 3; k++) {
+		KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 0, k), 0ULL);
+		KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, k), 0ULL);
+	}
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 2, 0), 0ULL);
+	rs_counters_free(&c);
+}
+
+/* Every possible CPU's copy counts, not only the reader's. */
+static void counters_merge_across_cpus(struct kunit *test)
+{
+	struct rs_counters c = {};
+	u64 expect = 0;
+	int cpu;
+
+	KUNIT_ASSERT_EQ(test, rs_counters_init(&c, 2, 3, test_keys), 0);
+	for_each_possible_cpu(cpu) {
+		per_cpu_ptr(c.pcpu, cpu)[1 * 3 + 1] = cpu + 10;
+		expect += cpu + 10;
+	}
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, 1), expect);
+	rs_counter_inc(&c, 1, 1);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, 1), expect + 1);
+	rs_counters_free(&c);
+}
+
+static void counters_reset_zeroes_every_cpu(struct kunit *test)
+{
+	struct rs_counters c = {};
+	unsigned int s, k;
+	int cpu;
+
+	KUNIT_ASSERT_EQ(test, rs_counters_init(&c, 2, 3, test_keys), 0);
+	for_each_possible_cpu(cpu)
+		for (k = 0; k < 6; k++)
+			per_cpu_ptr(c.pcpu, cpu)[k] = 7;
+	rs_counters_reset(&c);
+	for (s = 0; s < 2; s++)
+		for (k = 0; k < 3; k++)
+			KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, s, k), 0ULL);
+	rs_counters_free(&c);
+}
+
+static void counters_show_format(struct kunit *test)
+{
+	struct rs_counters c = {};
+	struct seq_file m;
+
+	rs_kunit_seq_init(test, &m);
+	KUNIT_ASSERT_EQ(test, rs_counters_init(&c, 2, 3, test_keys), 0);
+	rs_counter_add(&c, 1, 0, 18446744073709551615ULL);
+	rs_counter_add(&c, 1, 2, 3);
+	rs_counter_add(&c, 0, 1, 99);
+	rs_counters_show(&m, &c, 1);
+	KUNIT_EXPECT_STREQ(test, rs_kunit_seq_str(&m),
+			   "alpha 18446744073709551615\nbeta 0\ngamma 3\n");
+	rs_counters_free(&c);
+}
+
+static void kv_format(struct kunit *test)
+{
+	struct seq_file m;
+
+	rs_kunit_seq_init(test, &m);
+	rs_kv_u64(&m, "wakes", 0);
+	rs_kv_s64(&m, "headroom", -12);
+	rs_kv_s64(&m, "order", 9);
+	rs_kv_str(&m, "kernel", "6.12.0");
+	KUNIT_EXPECT_STREQ(test, rs_kunit_seq_str(&m),
+			   "wakes 0\nheadroom -12\norder 9\nkernel 6.12.0\n");
+}
+
+static void errname_table(struct kunit *test)
+{
+	char buf[16];
+
+	KUNIT_EXPECT_STREQ(test, rs_errname(-ENOENT, buf, sizeof(buf)), "ENOENT");
+	KUNIT_EXPECT_STREQ(test, rs_errname(-EINVAL, buf, sizeof(buf)), "EINVAL");
+	KUNIT_EXPECT_STREQ(test, rs_errname(EBUSY, buf, sizeof(buf)), "EBUSY");
+	KUNIT_EXPECT_STREQ(test, rs_errname(-EOPNOTSUPP, buf, sizeof(buf)),
+			   "EOPNOTSUPP");
+	/* Unknown numbers are printed, not dropped. */
+	KUNIT_EXPECT_STREQ(test, rs_errname(-ENOTTY, buf, sizeof(buf)), "E25");
+	KUNIT_EXPECT_STREQ(test, rs_errname(-4095, buf, sizeof(buf)), "E4095");
+}
+
+/* pgdat->kswapd_failures is an int up to 6.x and an atomic_t in 7.x. */
+struct fake_pgdat_int {
+	int kswapd_failures;
+};
+
+struct fake_pgdat_atomic {
+	atomic_t kswapd_failures;
+};
+
+static void compat_kswapd_failures(struct kunit *test)
+{
+	struct fake_pgdat_int a = { .kswapd_failures = 17 };
+	struct fake_pgdat_atomic b = { .kswapd_failures = ATOMIC_INIT(3) };
+
+	KUNIT_EXPECT_EQ(test, rs_kswapd_failures(&a), 17);
+	KUNIT_EXPECT_EQ(test, rs_kswapd_failures(&b), 3);
+	atomic_set(&b.kswapd_failures, MAX_RECLAIM_RETRIES);
+	KUNIT_EXPECT_EQ(test, rs_kswapd_failures(&b), 16);
+}
+
+static struct kunit_case counters_cases[] = {
+	KUNIT_CASE(counters_init_rejects_empty),
+	KUNIT_CASE(counters_inc_and_sum),
+	KUNIT_CASE(counters_out_of_range_dropped),
+	KUNIT_CASE(counters_merge_across_cpus),
+	KUNIT_CASE(counters_reset_zeroes_every_cpu),
+	KUNIT_CASE(counters_show_format),
+	KUNIT_CASE(kv_format),
+	KUNIT_CASE(errname_table),
+	KUNIT_CASE(compat_kswapd_failures),
+	{}
+};
+
+static struct kunit_suite counters_suite = {
+	.name = "reclaimscope_counters",
+	.test_cases = counters_cases,
+};
+kunit_test_suite(counters_suite);

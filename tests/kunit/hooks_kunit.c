@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the hook registry: attach by name, missing hooks,
+ * hit counting through real tracepoint and kretprobe firings, detach,
+ * and the hooks file format.
+ */
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/kprobes.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <trace/events/kmem.h>
+
+#include <reclaimscope/compat.h>
+#include <reclaimscope/hooks.h>
+
+#include "rs_kunit.h"
+
+#define TEST_ORDER 5
+
+static struct task_struct *test_task;
+static int target_last_ret;
+
+/* Counts order-TEST_ORDER page allocations made by the test thread. */
+static void probe_page_alloc(void *data, struct page *page,
+			     unsigned int order, gfp_t gfp_flags,
+			     int migratetype)
+{
+	if (current == READ_ONCE(test_task) && order == TEST_ORDER)
+		rs_hook_hit(data);
+}
+RS_CHECK_TP_PROTO(mm_page_alloc, probe_page_alloc);
+
+/* A function of our own for the kretprobe to attach to. */
+static noinline int rs_kunit_target(int x)
+{
+	barrier();
+	return x * 3;
+}
+
+static int (*volatile target_fn)(int) = rs_kunit_target;
+
+static int target_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(long *)ri->data = regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+static int target_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct rs_hook *h = rs_hook_from_instance(ri);
+
+	/* Count only calls whose argument and result agree. */
+	if (regs_return_value(regs) == 3 * *(long *)ri->data)
+		rs_hook_hit(h);
+	WRITE_ONCE(target_last_ret, regs_return_value(regs));
+	return 0;
+}
+
+static void hooks_missing_tracepoint(struct kunit *test)
+{
+	struct rs_hook h[] = {
+		RS_TRACEPOINT("reclaimscope_no_such_event", probe_page_alloc),
+	};
+
+	KUNIT_ASSERT_EQ(test, rs_hooks_attach(h, 1), 0);
+	KUNIT_EXPECT_EQ(test, h[0].state, RS_HOOK_MISSING);
+	KUNIT_EXPECT_EQ(test, h[0].err, -ENOENT);
+	KUNIT_EXPECT_NULL(test, h[0].tp);
+	KUNIT_EXPECT_EQ(test, rs_hook_hits(&h[0]), 0UL);
+	rs_hooks_detach(h, 1);
+	KUNIT_EXPECT_EQ(test, h[0].state, RS_HOOK_MISSING);
+	KUNIT_EXPECT_NULL(test, h[0].hits);
+}
+
+static void hooks_missing_kretprobe(struct kunit *test)
+{
+	struct rs_hook h = {
+		.name = "reclaimscope_no_such_function",
+		.kind = RS_HOOK_KRETPROBE,
+		.handler = target_return,
+	};
+
+	KUNIT_ASSERT_EQ(test, rs_hooks_attach(&h, 1), 0);
+	KUNIT_EXPECT_EQ(test, h.state, RS_HOOK_MISSING);
+	KUNIT_EXPECT_EQ(test, h.err, -ENOENT);
+	KUNIT_EXPECT_NULL(test, h.target);
+	rs_hooks_detach(&h, 1);
+}
+
+/* A real tracepoint, found by name, counts exactly the events we make. */
+static void hooks_tracepoint_counts_hits(struct kunit *test)
+{
+	struct rs_hook h[] = {
+		RS_TRACEPOINT("mm_page_alloc", probe_page_alloc),
+		RS_TRACEPOINT("reclaimscope_no_such_event", probe_page_alloc),
+	};
+	struct page *pages[3];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, rs_hooks_attach(h, ARRAY_SIZE(h)), 0);
+	KUNIT_ASSERT_EQ(test, h[0].state, RS_HOOK_ATTACHED);
+	KUNIT_EXPECT_STREQ(test, h[0].target, "mm_page_alloc");
+	KUNIT_EXPECT_EQ(test, h[1].state, RS_HOOK_MISSING);
+
+	WRITE_ONCE(test_task, current);
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		pages[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, TEST_ORDER);
+	WRITE_ONCE(test_task, NULL);
+
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		KUNIT_EXPECT_NOT_NULL(test, pages[i]);
+		if (pages[i])
+			__free_pages(pages[i], TEST_ORDER);
+	}
+	KUNIT_EXPECT_EQ(test, rs_hook_hits(&h[0]), 3UL);
+	KUNIT_EXPECT_EQ(test, rs_hook_missed(&h[0]), 0UL);
+
+	rs_hooks_detach(h, ARRAY_SIZE(h));
+	KUNIT_EXPECT_EQ(test, h[0].state, RS_HOOK_DETACHED);
+	KUNIT_EXPECT_NULL(test, h[0].hits);
+}
+
+/* A kretprobe sees argument and return value; alt_name is the fallback. */
+static void hooks_kretprobe_alt_name(struct kunit *test)
+{
+	struct rs_hook h = {
+		.name = "reclaimscope_no_such_function",
+		.alt_name = "rs_kunit_target",
+		.kind = RS_HOOK_KRETPROBE,
+		.entry_handler = target_entry,
+		.handler = target_return,
+		.data_size = sizeof(long),
+		.maxactive = 4,
+	};
+	int i, sum = 0;
+
+	KUNIT_ASSERT_EQ(test, rs_hooks_attach(&h, 1), 0);
+	KUNIT_ASSERT_EQ(test, h.state, RS_HOOK_ATTACHED);
+	KUNIT_EXPECT_STREQ(test, h.target, "rs_kunit_target");
+
+	for (i = 1; i <= 4; i++)
+		sum += target_fn(i);
+	KUNIT_EXPECT_EQ(test, sum, 30);
+	KUNIT_EXPECT_EQ(test, rs_hook_hits(&h), 4UL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(target_last_ret), 12);
+	KUNIT_EXPECT_EQ(test, rs_hook_missed(&h), 0UL);
+
+	rs_hooks_detach(&h, 1);
+	KUNIT_EXPECT_EQ(test, h.state, RS_HOOK_DETACHED);
+	/* Detached: further calls are not seen. */
+	WRITE_ONCE(target_last_ret, 0);
+	target_fn(5);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(target_last_ret), 0);
+}
+
+static void hooks_show_format(struct kunit *test)
+{
+	struct rs_hook h[] = {
+		RS_TRACEPOINT("mm_page_alloc", probe_page_alloc),
+		RS_TRACEPOINT("reclaimscope_no_such_event", probe_page_alloc),
+		{ .name = "balance_pgdat", .kind = RS_HOOK_KRETPROBE },
+	};
+	struct seq_file m;
+
+	rs_kunit_seq_init(test, &m);
+	KUNIT_ASSERT_EQ(test, rs_hooks_attach(h, 2), 0);
+	/* Show a refused hook the way the registry records one. */
+	h[2].state = RS_HOOK_FAILED;
+	h[2].err = -EBUSY;
+
+	rs_hooks_show_header(&m);
+	rs_hooks_show(&m, &h[1], 2);
+	KUNIT_EXPECT_STREQ(test, rs_kunit_seq_str(&m),
+			   "name kind state hits missed target\n"
+			   "reclaimscope_no_such_event tracepoint missing 0 0 -\n"
+			   "balance_pgdat kretprobe failed:EBUSY 0 0 -\n");
+	rs_hooks_detach(h, 2);
+
+	rs_kunit_seq_init(test, &m);
+	rs_hooks_show(&m, h, 1);
+	KUNIT_EXPECT_STREQ(test, rs_kunit_seq_str(&m),
+			   "mm_page_alloc tracepoint detached 0 0 mm_page_alloc\n");
+}
+
+static struct kunit_case hooks_cases[] = {
+	KUNIT_CASE(hooks_missing_tracepoint),
+	KUNIT_CASE(hooks_missing_kretprobe),
+	KUNIT_CASE(hooks_tracepoint_counts_hits),
+	KUNIT_CASE(hooks_kretprobe_alt_name),
+	KUNIT_CASE(hooks_show_format),
+	{}
+};
+
+static struct kunit_suite hooks_suite = {
+	.name = "reclaimscope_hooks",
+	.test_cases = hooks_cases,
+};
+kunit_test_suite(hooks_suite);

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module code under test, compiled into the test module.  The test
+ * module is a separate .ko, so it carries its own copy rather than
+ * needing the main module to export anything.
+ */
+#include "../../module/counters.c"
+#include "../../module/hooks.c"
+
+#include <linux/module.h>
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for reclaimscope");

@@ -4,7 +4,6 @@
 # make KDIR=<tree>     build for another kernel
 # make demo            boot Debian 6.12 in QEMU, load the module, show its files
 # make check           static checks, KUnit suites and QEMU scenarios
-# make bench           probe overhead measurements (QEMU)
 # make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -28,7 +27,4 @@ demo:
 check:
 	scripts/check.sh
 
-bench:
-	scripts/bench.sh
-
-.PHONY: all modules sparse clean demo check bench
+.PHONY: all modules sparse clean demo check

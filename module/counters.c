@@ -97,27 +97,24 @@ void rs_kv_str(struct seq_file *m, const char *key, const char *val)
 	seq_printf(m, "%s %s\n", key, val);
 }
 
-#define RS_ERRNAME(e) [e] = #e
-
 /* The errors register_kprobe() and tracepoint_probe_register() return. */
 static const char * const rs_errnames[] = {
-	RS_ERRNAME(EPERM),
-	RS_ERRNAME(ENOENT),
-	RS_ERRNAME(EINTR),
-	RS_ERRNAME(EIO),
-	RS_ERRNAME(E2BIG),
-	RS_ERRNAME(ENOMEM),
-	RS_ERRNAME(EACCES),
-	RS_ERRNAME(EFAULT),
-	RS_ERRNAME(EBUSY),
-	RS_ERRNAME(EEXIST),
-	RS_ERRNAME(ENODEV),
-	RS_ERRNAME(EINVAL),
-	RS_ERRNAME(ENOSPC),
-	RS_ERRNAME(ERANGE),
-	RS_ERRNAME(ENOSYS),
-	RS_ERRNAME(EILSEQ),
-	RS_ERRNAME(EOPNOTSUPP),
+	[EPERM] = "EPERM",
+	[ENOENT] = "ENOENT",
+	[EINTR] = "EINTR",
+	[EIO] = "EIO",
+	[E2BIG] = "E2BIG",
+	[ENOMEM] = "ENOMEM",
+	[EACCES] = "EACCES",
+	[EFAULT] = "EFAULT",
+	[EBUSY] = "EBUSY",
+	[EEXIST] = "EEXIST",
+	[ENODEV] = "ENODEV",
+	[EINVAL] = "EINVAL",
+	[ENOSPC] = "ENOSPC",
+	[ERANGE] = "ERANGE",
+	[EILSEQ] = "EILSEQ",
+	[EOPNOTSUPP] = "EOPNOTSUPP",
 };
 
 const char *rs_errname(int err, char *buf, size_t len)

@@ -31,6 +31,7 @@ static void rs_probe_kswapd_wake(void *data, int nid, int zid, int order)
 	rs_hook_hit(data);
 	rs_counter_inc(&kswapd_ctrs, nid, KSWAPD_WAKES);
 }
+
 RS_CHECK_TP_PROTO(mm_vmscan_kswapd_wake, rs_probe_kswapd_wake);
 
 static struct rs_hook kswapd_hooks[] = {

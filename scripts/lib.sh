@@ -48,3 +48,36 @@ rs_need_pkgs() {
 RS_BENCH_PKGS="make gcc libc6-dev python3 qemu-system-x86 busybox-static \
 cpio gzip xz-utils kmod sparse flex bison bc libelf-dev libssl-dev dwarves \
 rsync linux-source-6.12 perl"
+
+# rs_build_module LABEL KDIR: build the module (and, where the kernel has
+# CONFIG_KUNIT, the test module) in a copy of the tree, so builds for
+# several kernels do not overwrite each other.  Prints the build dir.
+rs_build_module() {
+	local label=$1 kdir=$2 dir=$RS_CACHE/build/$1
+	mkdir -p "$dir"
+	rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.ko' \
+		--exclude '.*.cmd' "$RS_TOP/" "$dir/"
+	make -C "$dir" KDIR="$kdir" modules > "$dir/build.log" 2>&1 || {
+		cat "$dir/build.log" >&2
+		return 1
+	}
+	echo "$dir"
+}
+
+# rs_guest LABEL KERNEL MODROOT KVER KMODS SCENARIO TIMEOUT FILES...
+# Pack an initramfs, boot it and judge the log (tests/check/verdict.py).
+# Uses $RS_RESULTS and, when set, $RS_KUNIT_PY and $RS_EXPECT_SUITES.
+rs_guest() {
+	local label=$1 kernel=$2 modroot=$3 kver=$4 kmods=$5 scenario=$6 tmo=$7
+	shift 7
+	local out=$RS_CACHE/runs/$label
+	mkdir -p "$out"
+	"$RS_TOP/scripts/mkinitramfs.sh" "$out/initrd.gz" "$modroot" "$kver" \
+		"$kmods" "$@" || return 1
+	"$RS_TOP/scripts/qemu-run.sh" "$kernel" "$out/initrd.gz" "$scenario" \
+		"$out/serial.log" "$tmo"
+	python3 "$RS_TOP/tests/check/verdict.py" "$out/serial.log" \
+		--label "$label" ${RS_RESULTS:+--results "$RS_RESULTS"} \
+		${RS_KUNIT_PY:+--kunit-py "$RS_KUNIT_PY"} \
+		${RS_EXPECT_SUITES:+--expect-suites "$RS_EXPECT_SUITES"}
+}

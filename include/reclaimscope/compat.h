@@ -11,7 +11,7 @@
  * Known differences (see Documentation/reclaimscope.rst, "Kernel support"):
  *
  * - pgdat->kswapd_failures is an int up to 6.x and an atomic_t in 7.x.
- *   rs_kswapd_failures() reads either through _Generic.
+ *   rs_kswapd_failures() reads either, chosen by the field's type.
  * - Tracepoint prototypes: the probe for each event is checked against
  *   the kernel's own TP_PROTO at build time with RS_CHECK_TP_PROTO(),
  *   which compares the probe's type with the argument type of the
@@ -27,15 +27,19 @@
 #include <linux/module.h>
 
 /*
- * Read a kswapd_failures-like field that is either a plain integer or an
- * atomic_t.  Takes the field itself (an lvalue), not a pointer.
+ * Read a kswapd_failures-like field that is either a plain int or an
+ * atomic_t, given a pointer to it.  Only the branch matching the field's
+ * type is evaluated.
  */
-#define rs_read_int_or_atomic(field)					\
-	_Generic((field),						\
-		 atomic_t: atomic_read((atomic_t *)&(field)),		\
-		 default: READ_ONCE(*(int *)&(field)))
+#define rs_read_int_or_atomic(ptr)					\
+({									\
+	typeof(ptr) __rs_p = (ptr);					\
+	__builtin_choose_expr(__same_type(*__rs_p, atomic_t),		\
+			      atomic_read((atomic_t *)__rs_p),		\
+			      READ_ONCE(*(int *)__rs_p));		\
+})
 
-#define rs_kswapd_failures(pgdat) rs_read_int_or_atomic((pgdat)->kswapd_failures)
+#define rs_kswapd_failures(pgdat) rs_read_int_or_atomic(&(pgdat)->kswapd_failures)
 
 /*
  * The kernel's limit for reclaim passes that free nothing before kswapd
@@ -54,7 +58,7 @@
  */
 #define RS_CHECK_TP_PROTO(event, probe)					\
 	static_assert(__same_type(&register_trace_##event,		\
-				  (int (*)(typeof(&(probe)), void *))NULL), \
+				  (int (*)(typeof(probe) *, void *))NULL), \
 		      "probe " #probe " does not match TP_PROTO of " #event)
 
 #endif /* _RECLAIMSCOPE_COMPAT_H */

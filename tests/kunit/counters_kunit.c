@@ -177,4 +177,5 @@ static struct kunit_suite counters_suite = {
 	.name = "reclaimscope_counters",
 	.test_cases = counters_cases,
 };
+
 kunit_test_suite(counters_suite);

@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: static checks, the module built for Debian 6.1, Debian 6.12
+# and the KUnit kernel, the KUnit suites and the integration scenario in
+# QEMU on each kernel.  The last line is "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+export RS_RESULTS=$RS_CACHE/results.txt
+: > "$RS_RESULTS"
+declare -a timings=()
+
+rs_result() {	# LABEL OK DETAIL
+	if [ "$2" = 1 ]; then
+		echo "  PASS $1 $3"
+		echo "$1 1 0" >> "$RS_RESULTS"
+	else
+		echo "  FAIL $1 $3"
+		echo "$1 0 1" >> "$RS_RESULTS"
+	fi
+}
+
+rs_stage() {	# NAME COMMAND...: run one stage and time it
+	local name=$1 t0=$SECONDS
+	shift
+	echo "== $name"
+	"$@"
+	timings+=("$name $((SECONDS - t0))s")
+}
+
+stage_setup() {
+	rs_need_pkgs $RS_BENCH_PKGS
+	mapfile -t kernels < <("$RS_TOP/scripts/kernels.sh" 6.1 6.12)
+	[ "${#kernels[@]}" = 2 ] || rs_die "could not set up the Debian kernels"
+}
+
+stage_kunit_kernel() {
+	read -r ksrc kbuild < <("$RS_TOP/scripts/kunit-kernel.sh") ||
+		rs_die "no KUnit kernel"
+	export RS_KUNIT_PY=$ksrc/tools/testing/kunit/kunit.py
+}
+
+stage_static() {
+	local f k out n st
+	for f in $(cd "$RS_TOP" && ls module/*.c include/reclaimscope/*.h \
+			tests/kunit/*.c tests/kunit/*.h); do
+		out=$("$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \
+			--show-types -f "$RS_TOP/$f" 2>&1)
+		if echo "$out" | grep -q 'total: 0 errors, 0 warnings, 0 checks'; then
+			rs_result "checkpatch:$f" 1 ""
+		else
+			rs_result "checkpatch:$f" 0 "$out"
+		fi
+	done
+	# sparse, on every kernel we build for; the KUnit kernel also
+	# covers tests/.
+	for k in "${kernels[@]}" "kunit - - $kbuild"; do
+		set -- $k	# label release root kdir
+		if rs_build_module "sparse-$1" "$4" > /dev/null; then
+			out=$(make -C "$RS_CACHE/build/sparse-$1" KDIR="$4" sparse 2>&1)
+			st=$?
+		else
+			out="build failed" st=1
+		fi
+		n=$(echo "$out" | grep -c ' CHECK ')
+		if [ "$st" = 0 ] && [ "$n" -gt 0 ] &&
+		   ! echo "$out" | grep -qE '(warning|error):'; then
+			rs_result "sparse:$1" 1 "$n files checked"
+		else
+			rs_result "sparse:$1" 0 "$(echo "$out" | grep -E '(warning|error)' | head -20)"
+		fi
+	done
+}
+
+stage_debian() {
+	local k dir
+	for k in "${kernels[@]}"; do
+		set -- $k	# series release root kdir
+		if dir=$(rs_build_module "debian-$1" "$4"); then
+			rs_result "build:debian-$1" 1 "$2"
+		else
+			rs_result "build:debian-$1" 0 "$2"
+			continue
+		fi
+		rs_guest "debian-$1" "$3/boot/vmlinuz-$2" "$3" "$2" \
+			"virtio_pci virtio_blk" integration 900 \
+			"$dir/reclaimscope.ko=rs/reclaimscope.ko"
+	done
+}
+
+stage_kunit() {
+	local dir suites
+	if dir=$(rs_build_module kunit "$kbuild") &&
+	   [ -e "$dir/tests/reclaimscope_kunit.ko" ]; then
+		rs_result "build:kunit" 1 ""
+	else
+		rs_result "build:kunit" 0 "module or KUnit module did not build"
+		return
+	fi
+	suites=$(sed -n 's/^[[:space:]]*\.name = "\(reclaimscope_[a-z_]*\)",$/\1/p' \
+		"$RS_TOP"/tests/kunit/*_kunit.c | paste -sd,)
+	RS_EXPECT_SUITES=$suites rs_guest kunit "$kbuild/arch/x86/boot/bzImage" - \
+		"$(cat "$kbuild/include/config/kernel.release")" "" kunit 1800 \
+		"$dir/reclaimscope.ko=rs/reclaimscope.ko" \
+		"$dir/tests/reclaimscope_kunit.ko=rs/reclaimscope_kunit.ko"
+}
+
+rs_stage setup stage_setup
+rs_stage kunit-kernel stage_kunit_kernel
+rs_stage static stage_static
+rs_stage debian stage_debian
+rs_stage kunit stage_kunit
+
+echo "== stage times"
+printf '  %s\n' "${timings[@]}"
+awk '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' \
+	"$RS_RESULTS"

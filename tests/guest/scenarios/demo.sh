@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0
+# make demo: load the module, make memory pressure, show what it says.
+# Lines starting with RS-DEMO are shown to the user by scripts/demo.sh.
+
+demo_say() { echo "RS-DEMO $*"; }
+demo_file() {
+	demo_say ""
+	demo_say "## $1: $2"
+	sed 's/^/RS-DEMO     /' "$RS/$1"
+}
+
+rs_insmod || { rs_fail demo_insmod "insmod failed"; return; }
+demo_say "reclaimscope loaded on $(uname -r), $(rs_nodes | wc -l) NUMA nodes."
+demo_say "Running a page-cache and anonymous memory pressure workload..."
+rs_pressure
+demo_file version "module version, debugfs ABI number, kernel release and online nodes"
+demo_file hooks "every hook the module tried to attach: state, hits, missed (kretprobes)"
+for n in $(rs_nodes); do
+	demo_file node$n/kswapd "kswapd of node $n: wakes counted by the module; order, zone, failures and hopeless read live"
+done
+rmmod reclaimscope

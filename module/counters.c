@@ -6,10 +6,14 @@
  * in tests/kunit/counters_kunit.c exercises all of it directly.
  */
 #include <linux/errno.h>
+#include <linux/bitops.h>
 #include <linux/kernel.h>
+#include <linux/math.h>
+#include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/time64.h>
 
 #include <reclaimscope/counters.h>
 
@@ -73,13 +77,93 @@ u64 rs_counter_sum(const struct rs_counters *c, unsigned int slot,
 	return sum;
 }
 
+u64 rs_counter_sum_slots(const struct rs_counters *c, unsigned int key)
+{
+	unsigned int slot;
+	u64 sum = 0;
+
+	for (slot = 0; slot < c->nr_slots; slot++)
+		sum += rs_counter_sum(c, slot, key);
+	return sum;
+}
+
+u64 rs_counter_max(const struct rs_counters *c, unsigned int slot,
+		   unsigned int key)
+{
+	unsigned int idx;
+	u64 max = 0;
+	int cpu;
+
+	if (slot >= c->nr_slots || key >= c->nr_keys)
+		return 0;
+	idx = slot * c->nr_keys + key;
+	for_each_possible_cpu(cpu)
+		max = max_t(u64, max, READ_ONCE(per_cpu_ptr(c->pcpu, cpu)[idx]));
+	return max;
+}
+
+u64 rs_counter_max_slots(const struct rs_counters *c, unsigned int key)
+{
+	unsigned int slot;
+	u64 max = 0;
+
+	for (slot = 0; slot < c->nr_slots; slot++)
+		max = max_t(u64, max, rs_counter_max(c, slot, key));
+	return max;
+}
+
+/* Print every named (summed) key of one slot. */
 void rs_counters_show(struct seq_file *m, const struct rs_counters *c,
 		      unsigned int slot)
 {
 	unsigned int key;
 
 	for (key = 0; key < c->nr_keys; key++)
-		rs_kv_u64(m, c->names[key], rs_counter_sum(c, slot, key));
+		if (c->names && c->names[key])
+			rs_kv_u64(m, c->names[key], rs_counter_sum(c, slot, key));
+}
+
+/* The same, summed over every slot. */
+void rs_counters_show_slots(struct seq_file *m, const struct rs_counters *c)
+{
+	unsigned int key;
+
+	for (key = 0; key < c->nr_keys; key++)
+		if (c->names && c->names[key])
+			rs_kv_u64(m, c->names[key], rs_counter_sum_slots(c, key));
+}
+
+unsigned int rs_hist_bucket(u64 ns)
+{
+	u64 us = DIV_ROUND_UP_ULL(ns, NSEC_PER_USEC);
+
+	if (us <= 1)
+		return 0;
+	if (us > RS_HIST_LAST_US)
+		return RS_HIST_BUCKETS - 1;
+	/* Smallest i with us <= 2^i. */
+	return fls64(us - 1);
+}
+
+u64 rs_hist_bucket_limit_us(unsigned int bucket)
+{
+	return 1ULL << min_t(unsigned int, bucket, RS_HIST_BUCKETS - 2);
+}
+
+void rs_counter_hist_show(struct seq_file *m, const struct rs_counters *c,
+			  int slot, unsigned int first_key)
+{
+	unsigned int b;
+
+	for (b = 0; b < RS_HIST_BUCKETS; b++) {
+		unsigned int key = first_key + b;
+		u64 n = slot < 0 ? rs_counter_sum_slots(c, key) :
+				   rs_counter_sum(c, slot, key);
+
+		seq_printf(m, "latency_us_%s_%llu %llu\n",
+			   b < RS_HIST_BUCKETS - 1 ? "le" : "gt",
+			   rs_hist_bucket_limit_us(b), n);
+	}
 }
 
 void rs_kv_u64(struct seq_file *m, const char *key, u64 val)

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kswapd.c - kswapd per node: how often it is woken, and its live state.
+ * kswapd.c - kswapd per node: how often it is asked to run and runs, how
+ * long it stays awake, and what each balance_pgdat() pass takes and gives.
  *
- * mm_vmscan_kswapd_wake fires in kswapd() just before each balance_pgdat()
- * pass (mm/vmscan.c), so "wakes" counts balance passes the way tracefs
- * and /proc/vmstat pageoutrun do.
+ * Call paths (mm/vmscan.c):
+ *   wakeup_kswapd()    -> mm_vmscan_wakeup_kswapd   (a waker asks)
+ *   kswapd()           -> mm_vmscan_kswapd_wake     (just before ...)
+ *                      -> balance_pgdat()           (kretprobe)
+ *   kswapd_try_to_sleep() -> mm_vmscan_kswapd_sleep (asleep for good)
  */
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <trace/events/vmscan.h>
 
 #include <reclaimscope/compat.h>
@@ -16,68 +22,263 @@
 #include <reclaimscope/counters.h>
 
 enum {
-	KSWAPD_WAKES,
-	NR_KSWAPD_KEYS,
+	KS_WAKEUP_REQUESTS,
+	KS_WAKES,
+	KS_SLEEPS,
+	KS_AWAKE_NS,		/* printed with the current awake period */
+	NR_KS_KEYS,
 };
 
-static const char * const kswapd_keys[NR_KSWAPD_KEYS] = {
-	[KSWAPD_WAKES] = "wakes",
+static const char * const ks_keys[NR_KS_KEYS] = {
+	[KS_WAKEUP_REQUESTS] = "wakeup_requests",
+	[KS_WAKES] = "wakes",
+	[KS_SLEEPS] = "sleeps",
 };
 
-static struct rs_counters kswapd_ctrs;
+enum {
+	BP_CALLS,
+	BP_TOTAL_NS,
+	BP_ORDER_FALLBACKS,
+	BP_MAX_NS,
+	BP_HIST,
+	NR_BP_KEYS = BP_HIST + RS_HIST_BUCKETS,
+};
+
+static const char * const bp_keys[NR_BP_KEYS] = {
+	[BP_CALLS] = "calls",
+	[BP_TOTAL_NS] = "total_ns",
+	[BP_ORDER_FALLBACKS] = "order_fallbacks",
+};
+
+/* Per-node state that is a value, not a count: last writer wins. */
+struct ks_node {
+	u64 awake_since;	/* ns; 0 while asleep as the hooks saw it */
+	int last_wake_order;
+	int last_wake_zoneidx;
+	int last_order;
+	int last_highest_zoneidx;
+	int last_return_order;
+};
+
+/* What the balance_pgdat() kretprobe keeps from entry to return. */
+struct bp_call {
+	u64 start;
+	int nid;
+	int order;
+};
+
+static struct rs_counters ks_ctrs;
+static struct rs_counters bp_ctrs;
+static struct rs_counters bp_in_flight;	/* a gauge: never reset */
+static struct ks_node *ks_nodes;
+
+static struct ks_node *ks_node(int nid)
+{
+	if (unlikely(nid < 0 || nid >= nr_node_ids))
+		return NULL;
+	return &ks_nodes[nid];
+}
+
+static void rs_probe_wakeup_kswapd(void *data, int nid, int zid, int order,
+				   gfp_t gfp_flags)
+{
+	rs_hook_hit(data);
+	rs_counter_inc(&ks_ctrs, nid, KS_WAKEUP_REQUESTS);
+}
+
+RS_CHECK_TP_PROTO(mm_vmscan_wakeup_kswapd, rs_probe_wakeup_kswapd);
 
 static void rs_probe_kswapd_wake(void *data, int nid, int zid, int order)
 {
+	struct ks_node *st = ks_node(nid);
+
 	rs_hook_hit(data);
-	rs_counter_inc(&kswapd_ctrs, nid, KSWAPD_WAKES);
+	rs_counter_inc(&ks_ctrs, nid, KS_WAKES);
+	if (!st)
+		return;
+	WRITE_ONCE(st->last_wake_order, order);
+	WRITE_ONCE(st->last_wake_zoneidx, zid);
+	/* Only kswapd of this node writes awake_since. */
+	if (!READ_ONCE(st->awake_since))
+		WRITE_ONCE(st->awake_since, ktime_get_ns() ?: 1);
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_kswapd_wake, rs_probe_kswapd_wake);
 
-static struct rs_hook kswapd_hooks[] = {
+static void rs_probe_kswapd_sleep(void *data, int nid)
+{
+	struct ks_node *st = ks_node(nid);
+	u64 since;
+
+	rs_hook_hit(data);
+	rs_counter_inc(&ks_ctrs, nid, KS_SLEEPS);
+	if (!st)
+		return;
+	since = READ_ONCE(st->awake_since);
+	if (since) {
+		rs_counter_add(&ks_ctrs, nid, KS_AWAKE_NS,
+			       ktime_get_ns() - since);
+		WRITE_ONCE(st->awake_since, 0);
+	}
+}
+
+RS_CHECK_TP_PROTO(mm_vmscan_kswapd_sleep, rs_probe_kswapd_sleep);
+
+/* balance_pgdat(pg_data_t *pgdat, int order, int highest_zoneidx) */
+static int bp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	pg_data_t *pgdat = (pg_data_t *)regs_get_kernel_argument(regs, 0);
+	struct bp_call *call = (struct bp_call *)ri->data;
+	struct ks_node *st;
+
+	rs_hook_hit(rs_hook_from_instance(ri));
+	call->nid = pgdat->node_id;
+	call->order = (int)regs_get_kernel_argument(regs, 1);
+	call->start = ktime_get_ns();
+	rs_counter_inc(&bp_ctrs, call->nid, BP_CALLS);
+	rs_counter_inc(&bp_in_flight, call->nid, 0);
+	st = ks_node(call->nid);
+	if (st) {
+		WRITE_ONCE(st->last_order, call->order);
+		WRITE_ONCE(st->last_highest_zoneidx,
+			   (int)regs_get_kernel_argument(regs, 2));
+	}
+	return 0;
+}
+
+static int bp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct bp_call *call = (struct bp_call *)ri->data;
+	int ret = (int)regs_return_value(regs);
+	u64 ns = ktime_get_ns() - call->start;
+	struct ks_node *st = ks_node(call->nid);
+
+	rs_counter_dec(&bp_in_flight, call->nid, 0);
+	rs_counter_add(&bp_ctrs, call->nid, BP_TOTAL_NS, ns);
+	rs_counter_max_update(&bp_ctrs, call->nid, BP_MAX_NS, ns);
+	rs_counter_hist_add(&bp_ctrs, call->nid, BP_HIST, ns);
+	/* kswapd gave up on the order it was asked for (seed 000). */
+	if (ret < call->order)
+		rs_counter_inc(&bp_ctrs, call->nid, BP_ORDER_FALLBACKS);
+	if (st)
+		WRITE_ONCE(st->last_return_order, ret);
+	return 0;
+}
+
+static struct rs_hook ks_hooks[] = {
+	RS_TRACEPOINT("mm_vmscan_wakeup_kswapd", rs_probe_wakeup_kswapd),
 	RS_TRACEPOINT("mm_vmscan_kswapd_wake", rs_probe_kswapd_wake),
+	RS_TRACEPOINT("mm_vmscan_kswapd_sleep", rs_probe_kswapd_sleep),
+	{
+		.name = "balance_pgdat",
+		.kind = RS_HOOK_KRETPROBE,
+		.entry_handler = bp_entry,
+		.handler = bp_return,
+		.data_size = sizeof(struct bp_call),
+		/* One kswapd per node; room for a few more to be safe. */
+		.maxactive = 64,
+	},
 };
 
 static int kswapd_show(struct seq_file *m, void *v)
 {
 	int nid = rs_file_nid(m);
 	pg_data_t *pgdat = NODE_DATA(nid);
+	struct ks_node *st = &ks_nodes[nid];
+	u64 awake_ns = rs_counter_sum(&ks_ctrs, nid, KS_AWAKE_NS);
+	u64 since = READ_ONCE(st->awake_since);
+	u64 now = ktime_get_ns();
 	int failures;
 
-	rs_counters_show(m, &kswapd_ctrs, nid);
+	if (since && now > since)
+		awake_ns += now - since;
+
+	rs_counters_show(m, &ks_ctrs, nid);
+	rs_kv_u64(m, "awake", !!since);
+	rs_kv_u64(m, "awake_ns_total", awake_ns);
+	rs_kv_s64(m, "last_wake_order", READ_ONCE(st->last_wake_order));
+	rs_kv_s64(m, "last_wake_zoneidx", READ_ONCE(st->last_wake_zoneidx));
 
 	/* The kernel's own view, read now. */
 	failures = rs_kswapd_failures(pgdat);
 	rs_kv_s64(m, "order", READ_ONCE(pgdat->kswapd_order));
 	rs_kv_s64(m, "highest_zoneidx", READ_ONCE(pgdat->kswapd_highest_zoneidx));
 	rs_kv_s64(m, "failures", failures);
-	rs_kv_u64(m, "hopeless", failures >= MAX_RECLAIM_RETRIES);
+	rs_kv_u64(m, "hopeless", rs_hopeless(failures));
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(kswapd);
+RS_DEFINE_SHOW_ATTRIBUTE(kswapd);
+
+static int balance_pgdat_show(struct seq_file *m, void *v)
+{
+	int nid = rs_file_nid(m);
+	struct ks_node *st = &ks_nodes[nid];
+
+	rs_counters_show(m, &bp_ctrs, nid);
+	rs_kv_s64(m, "in_flight", rs_counter_gauge(&bp_in_flight, nid, 0));
+	rs_kv_u64(m, "max_ns", rs_counter_max(&bp_ctrs, nid, BP_MAX_NS));
+	rs_kv_s64(m, "last_order", READ_ONCE(st->last_order));
+	rs_kv_s64(m, "last_highest_zoneidx", READ_ONCE(st->last_highest_zoneidx));
+	rs_kv_s64(m, "last_return_order", READ_ONCE(st->last_return_order));
+	rs_counter_hist_show(m, &bp_ctrs, nid, BP_HIST);
+	return 0;
+}
+RS_DEFINE_SHOW_ATTRIBUTE(balance_pgdat);
 
 static void kswapd_node_files(struct dentry *dir, int nid)
 {
 	debugfs_create_file("kswapd", RS_FILE_MODE, dir, rs_nid_private(nid),
 			    &kswapd_fops);
+	debugfs_create_file("balance_pgdat", RS_FILE_MODE, dir,
+			    rs_nid_private(nid), &balance_pgdat_fops);
 }
 
-static int kswapd_init(void)
+static void kswapd_reset(void)
 {
-	return rs_counters_init(&kswapd_ctrs, nr_node_ids, NR_KSWAPD_KEYS,
-				kswapd_keys);
+	u64 now = ktime_get_ns();
+	int nid;
+
+	rs_counters_reset(&ks_ctrs);
+	rs_counters_reset(&bp_ctrs);
+	/* An awake kswapd's awake time counts from the reset on. */
+	for (nid = 0; nid < nr_node_ids; nid++)
+		if (READ_ONCE(ks_nodes[nid].awake_since))
+			WRITE_ONCE(ks_nodes[nid].awake_since, now ?: 1);
 }
 
 static void kswapd_exit(void)
 {
-	rs_counters_free(&kswapd_ctrs);
+	rs_counters_free(&bp_in_flight);
+	rs_counters_free(&bp_ctrs);
+	rs_counters_free(&ks_ctrs);
+	kfree(ks_nodes);
+	ks_nodes = NULL;
+}
+
+static int kswapd_init(void)
+{
+	int ret;
+
+	ks_nodes = kcalloc(nr_node_ids, sizeof(*ks_nodes), GFP_KERNEL);
+	if (!ks_nodes)
+		return -ENOMEM;
+	ret = rs_counters_init(&ks_ctrs, nr_node_ids, NR_KS_KEYS, ks_keys);
+	if (!ret)
+		ret = rs_counters_init(&bp_ctrs, nr_node_ids, NR_BP_KEYS,
+				       bp_keys);
+	if (!ret)
+		ret = rs_counters_init(&bp_in_flight, nr_node_ids, 1, NULL);
+	if (ret)
+		kswapd_exit();
+	return ret;
 }
 
 const struct rs_feature rs_kswapd_feature = {
 	.name = "kswapd",
-	.hooks = kswapd_hooks,
-	.nr_hooks = ARRAY_SIZE(kswapd_hooks),
+	.hooks = ks_hooks,
+	.nr_hooks = ARRAY_SIZE(ks_hooks),
 	.init = kswapd_init,
 	.exit = kswapd_exit,
+	.reset = kswapd_reset,
 	.node_files = kswapd_node_files,
 };

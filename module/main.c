@@ -9,6 +9,9 @@
 
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
+#include <linux/rwsem.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/nodemask.h>
@@ -21,9 +24,13 @@
 
 static const struct rs_feature * const rs_features[] = {
 	&rs_kswapd_feature,
+	&rs_shrink_list_feature,
+	&rs_direct_reclaim_feature,
 };
 
 static struct dentry *rs_root;
+
+DECLARE_RWSEM(rs_reset_sem);
 
 static int version_show(struct seq_file *m, void *v)
 {
@@ -33,7 +40,7 @@ static int version_show(struct seq_file *m, void *v)
 	rs_kv_u64(m, "nodes", num_online_nodes());
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(version);
+RS_DEFINE_SHOW_ATTRIBUTE(version);
 
 static int hooks_show(struct seq_file *m, void *v)
 {
@@ -45,7 +52,35 @@ static int hooks_show(struct seq_file *m, void *v)
 			      rs_features[i]->nr_hooks);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(hooks);
+RS_DEFINE_SHOW_ATTRIBUTE(hooks);
+
+/* Write "1" (a trailing newline is fine) to zero every counter. */
+static ssize_t reset_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	unsigned int val, i;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, len, 10, &val);
+	if (ret)
+		return ret;
+	if (val != 1)
+		return -EINVAL;
+
+	down_write(&rs_reset_sem);
+	for (i = 0; i < ARRAY_SIZE(rs_features); i++)
+		if (rs_features[i]->reset)
+			rs_features[i]->reset();
+	up_write(&rs_reset_sem);
+	return len;
+}
+
+static const struct file_operations reset_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = reset_write,
+	.llseek = noop_llseek,
+};
 
 static void rs_create_files(void)
 {
@@ -55,6 +90,10 @@ static void rs_create_files(void)
 	debugfs_create_file("version", RS_FILE_MODE, rs_root, NULL,
 			    &version_fops);
 	debugfs_create_file("hooks", RS_FILE_MODE, rs_root, NULL, &hooks_fops);
+	debugfs_create_file("reset", RS_WFILE_MODE, rs_root, NULL, &reset_fops);
+	for (i = 0; i < ARRAY_SIZE(rs_features); i++)
+		if (rs_features[i]->files)
+			rs_features[i]->files(rs_root);
 
 	for_each_online_node(nid) {
 		struct dentry *dir;

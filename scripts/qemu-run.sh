@@ -7,7 +7,7 @@
 # socket each, so the scheduler topology is sane), 768 MiB split evenly,
 # and a 1.5 GiB sparse read-only virtio disk for page-cache pressure.
 # The serial console goes to LOG.  Exits with QEMU's status, or 124 on
-# timeout.
+# timeout.  $RS_QEMU_APPEND is added to the kernel command line.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -30,6 +30,6 @@ timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
 	-numa node,nodeid=1,cpus=1,memdev=m1 \
 	-drive file="$disk",if=virtio,format=raw,readonly=on \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 rs.scenario=$scenario" \
+	-append "console=ttyS0 panic=-1 rs.scenario=$scenario ${RS_QEMU_APPEND:-}" \
 	-display none -serial "file:$log" -monitor none \
 	-no-reboot -nodefaults < /dev/null

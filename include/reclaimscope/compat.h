@@ -12,6 +12,9 @@
  *
  * - pgdat->kswapd_failures is an int up to 6.x and an atomic_t in 7.x.
  *   rs_kswapd_failures() reads either, chosen by the field's type.
+ * - struct reclaim_stat gained nr_demoted in 6.x and lost nr_pageout in
+ *   7.x.  Kbuild probes the kernel's header (scripts/probes.mk) and
+ *   RS_RECLAIM_STAT_FIELDS() lists the fields this kernel has.
  * - Tracepoint prototypes: the probe for each event is checked against
  *   the kernel's own TP_PROTO at build time with RS_CHECK_TP_PROTO(),
  *   which compares the probe's type with the argument type of the
@@ -49,6 +52,47 @@
 #ifndef MAX_RECLAIM_RETRIES
 #define MAX_RECLAIM_RETRIES 16
 #endif
+
+/*
+ * A node is "hopeless" once kswapd has failed MAX_RECLAIM_RETRIES times in
+ * a row: wakeup_kswapd() stops waking it and /proc/zoneinfo says
+ * node_unreclaimable (pgdat_reclaimable() before 7.x, kswapd_test_hopeless()
+ * after).
+ */
+static inline bool rs_hopeless(int failures)
+{
+	return failures >= MAX_RECLAIM_RETRIES;
+}
+
+/*
+ * The fields of struct reclaim_stat this kernel has, as
+ * X(key, field): the debugfs key and the member it is read from.
+ */
+#ifdef RS_HAVE_STAT_NR_PAGEOUT
+#define RS_STAT_NR_PAGEOUT(X) X(nr_pageout, nr_pageout)
+#else
+#define RS_STAT_NR_PAGEOUT(X)
+#endif
+
+#ifdef RS_HAVE_STAT_NR_DEMOTED
+#define RS_STAT_NR_DEMOTED(X) X(nr_demoted, nr_demoted)
+#else
+#define RS_STAT_NR_DEMOTED(X)
+#endif
+
+#define RS_RECLAIM_STAT_FIELDS(X)					\
+	X(nr_dirty, nr_dirty)						\
+	X(nr_unqueued_dirty, nr_unqueued_dirty)				\
+	X(nr_congested, nr_congested)					\
+	X(nr_writeback, nr_writeback)					\
+	X(nr_immediate, nr_immediate)					\
+	RS_STAT_NR_PAGEOUT(X)						\
+	X(nr_activate_anon, nr_activate[0])				\
+	X(nr_activate_file, nr_activate[1])				\
+	X(nr_ref_keep, nr_ref_keep)					\
+	X(nr_unmap_fail, nr_unmap_fail)					\
+	X(nr_lazyfree_fail, nr_lazyfree_fail)				\
+	RS_STAT_NR_DEMOTED(X)
 
 /*
  * Build-time check that @probe has the type the kernel expects for the

@@ -13,6 +13,8 @@
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/rwsem.h>
+#include <linux/seq_file.h>
 #include <linux/types.h>
 
 #include <reclaimscope/hooks.h>
@@ -27,14 +29,57 @@ struct rs_feature {
 	unsigned int nr_hooks;
 	int (*init)(void);
 	void (*exit)(void);
+	/* Zero counters and histograms (called with rs_reset_sem held). */
+	void (*reset)(void);
+	/* Create files at the top of the tree. */
+	void (*files)(struct dentry *root);
 	/* Create files in node<nid>/ for one online node. */
 	void (*node_files)(struct dentry *dir, int nid);
 };
 
 extern const struct rs_feature rs_kswapd_feature;
+extern const struct rs_feature rs_shrink_list_feature;
+extern const struct rs_feature rs_direct_reclaim_feature;
+
+/*
+ * Readers of every file hold rs_reset_sem for reading while they print;
+ * writing "1" to reset holds it for writing while every feature zeroes
+ * its counters.  So a read sees a file entirely before or entirely after
+ * a reset.  Probes never take it: they keep counting throughout.
+ */
+extern struct rw_semaphore rs_reset_sem;
+
+/*
+ * Like DEFINE_SHOW_ATTRIBUTE(), for a <name>_show(m, v) that prints under
+ * rs_reset_sem.
+ */
+#define RS_DEFINE_SHOW_ATTRIBUTE(__name)				\
+static int __name##_show_held(struct seq_file *m, void *v)		\
+{									\
+	int ret;							\
+									\
+	down_read(&rs_reset_sem);					\
+	ret = __name##_show(m, v);					\
+	up_read(&rs_reset_sem);						\
+	return ret;							\
+}									\
+									\
+static int __name##_open(struct inode *inode, struct file *file)	\
+{									\
+	return single_open(file, __name##_show_held, inode->i_private);	\
+}									\
+									\
+static const struct file_operations __name##_fops = {			\
+	.owner		= THIS_MODULE,					\
+	.open		= __name##_open,				\
+	.read		= seq_read,					\
+	.llseek		= seq_lseek,					\
+	.release	= single_release,				\
+}
 
 /* Files are root-only: they show kernel internals. */
 #define RS_FILE_MODE	0400
+#define RS_WFILE_MODE	0200
 
 /* node<N>/ files carry their node id as debugfs private data. */
 static inline int rs_file_nid(const struct seq_file *m)

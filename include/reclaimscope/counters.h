@@ -8,6 +8,18 @@
  * instruction on x86, takes no lock and is safe with preemption enabled
  * (tracepoint probes may run preemptible on newer kernels).  Readers sum
  * every possible CPU's copy in process context.
+ *
+ * Keys come in three sorts, all stored the same way:
+ * - sums (the default): readers add up every CPU's copy; a key with a
+ *   name is printed by rs_counters_show();
+ * - maxima: updated with rs_counter_max_update(), read with
+ *   rs_counter_max() (largest per-CPU value); give them a NULL name;
+ * - gauges: a set of its own that is never reset, moved up and down with
+ *   rs_counter_inc()/rs_counter_dec() and read with rs_counter_gauge()
+ *   (the wrapped u64 sum read as s64);
+ * - histograms: RS_HIST_BUCKETS consecutive keys starting at a first key,
+ *   filled by rs_counter_hist_add(), printed by rs_counter_hist_show();
+ *   NULL names too.
  */
 #ifndef _RECLAIMSCOPE_COUNTERS_H
 #define _RECLAIMSCOPE_COUNTERS_H
@@ -31,8 +43,27 @@ void rs_counters_free(struct rs_counters *c);
 void rs_counters_reset(struct rs_counters *c);
 u64 rs_counter_sum(const struct rs_counters *c, unsigned int slot,
 		   unsigned int key);
+u64 rs_counter_sum_slots(const struct rs_counters *c, unsigned int key);
+u64 rs_counter_max(const struct rs_counters *c, unsigned int slot,
+		   unsigned int key);
+u64 rs_counter_max_slots(const struct rs_counters *c, unsigned int key);
 void rs_counters_show(struct seq_file *m, const struct rs_counters *c,
 		      unsigned int slot);
+void rs_counters_show_slots(struct seq_file *m, const struct rs_counters *c);
+
+/*
+ * Latency histograms: log2 buckets in microseconds.  Bucket i counts
+ * latencies of at most 2^i us, for i < RS_HIST_BUCKETS - 1; the last
+ * bucket counts everything longer than 2^(RS_HIST_BUCKETS - 2) us.
+ */
+#define RS_HIST_BUCKETS		22
+#define RS_HIST_LAST_US		(1ULL << (RS_HIST_BUCKETS - 2))
+
+unsigned int rs_hist_bucket(u64 ns);
+u64 rs_hist_bucket_limit_us(unsigned int bucket);
+/* slot < 0: merge every slot. */
+void rs_counter_hist_show(struct seq_file *m, const struct rs_counters *c,
+			  int slot, unsigned int first_key);
 
 /*
  * Hot path: called from tracepoint probes and kprobe handlers.  Out of
@@ -52,6 +83,53 @@ static __always_inline void rs_counter_inc(struct rs_counters *c,
 					   unsigned int slot, unsigned int key)
 {
 	rs_counter_add(c, slot, key, 1);
+}
+
+/*
+ * Raise this CPU's copy of a maximum to @v.  A lost race with preemption
+ * only retries: this_cpu_cmpxchg() compares against the copy of whichever
+ * CPU we run on when it executes.
+ */
+static __always_inline void rs_counter_max_update(struct rs_counters *c,
+						  unsigned int slot,
+						  unsigned int key, u64 v)
+{
+	u64 __percpu *p;
+	u64 old;
+
+	if (unlikely(slot >= c->nr_slots || key >= c->nr_keys))
+		return;
+	p = &c->pcpu[slot * c->nr_keys + key];
+	do {
+		old = this_cpu_read(*p);
+		if (old >= v)
+			return;
+	} while (this_cpu_cmpxchg(*p, old, v) != old);
+}
+
+static __always_inline void rs_counter_hist_add(struct rs_counters *c,
+						unsigned int slot,
+						unsigned int first_key, u64 ns)
+{
+	rs_counter_inc(c, slot, first_key + rs_hist_bucket(ns));
+}
+
+static __always_inline void rs_counter_dec(struct rs_counters *c,
+					   unsigned int slot, unsigned int key)
+{
+	rs_counter_add(c, slot, key, (u64)-1);
+}
+
+static inline s64 rs_counter_gauge(const struct rs_counters *c,
+				   unsigned int slot, unsigned int key)
+{
+	return (s64)rs_counter_sum(c, slot, key);
+}
+
+static inline s64 rs_counter_gauge_slots(const struct rs_counters *c,
+					 unsigned int key)
+{
+	return (s64)rs_counter_sum_slots(c, key);
 }
 
 /* "key value\n" lines, decimal: the format of every reclaimscope file. */

@@ -55,6 +55,27 @@ rs_pressure() {
 	dd if=/dev/zero of=/dev/null bs=256M count=2 2>/dev/null
 }
 
+# Pressure that outruns kswapd so allocating tasks reclaim directly.
+# kswapd is woken when a zone's free pages fall below the low watermark
+# and allocations reclaim directly below min; the gap between the two is
+# made as small as the sysctls allow (min_free_kbytes and
+# watermark_scale_factor at their floor), the page cache is filled, then
+# two anonymous allocators (one per CPU) race kswapd.  Sized to stay
+# clear of the OOM killer; the sysctls are restored after.
+rs_direct_pressure() {
+	local mfk wsf
+	mfk=$(cat /proc/sys/vm/min_free_kbytes)
+	wsf=$(cat /proc/sys/vm/watermark_scale_factor)
+	echo 128 > /proc/sys/vm/min_free_kbytes
+	echo 1 > /proc/sys/vm/watermark_scale_factor
+	rs_pressure
+	taskset 1 dd if=/dev/zero of=/dev/null bs=200M count=2 2>/dev/null &
+	taskset 2 dd if=/dev/zero of=/dev/null bs=200M count=2 2>/dev/null &
+	wait
+	echo "$wsf" > /proc/sys/vm/watermark_scale_factor
+	echo "$mfk" > /proc/sys/vm/min_free_kbytes
+}
+
 # Bring the guest back to idle: drop the page cache so no allocation
 # needs kswapd, and give kswapd time to go back to sleep.
 rs_quiesce() {
@@ -89,5 +110,22 @@ rs_trace_stop() {
 
 # rs_trace_count EVENT NID: events in the last trace window for node NID.
 rs_trace_count() {
-	grep -c " $1: nid=$2 " /tmp/trace.txt
+	grep -cE " $1: nid=$2( |\$)" /tmp/trace.txt
+}
+
+# rs_trace_total EVENT: events in the last trace window, all nodes.
+rs_trace_total() {
+	grep -c " $1: " /tmp/trace.txt
+}
+
+# rs_sum FILE_GLOB KEY: KEY summed over files (e.g. every node).
+rs_sum() {
+	local k=$1
+	shift
+	cat "$@" | awk -v k="$k" '$1 == k { s += $2 } END { print s + 0 }'
+}
+
+# rs_hist_total FILE: the number of samples in a file's histogram.
+rs_hist_total() {
+	awk '$1 ~ /^latency_us_/ { s += $2 } END { print s + 0 }' "$1"
 }

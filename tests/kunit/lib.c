@@ -2,10 +2,12 @@
 /*
  * The module code under test, compiled into the test module.  The test
  * module is a separate .ko, so it carries its own copy rather than
- * needing the main module to export anything.
+ * needing the main module to export anything.  hooks.c defines pr_fmt,
+ * so it comes first.
  */
-#include "../../module/counters.c"
 #include "../../module/hooks.c"
+#include "../../module/counters.c"
+#include "../../module/pairs.c"
 
 #include <linux/module.h>
 

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pairs.c - lock-free begin/end matching per task (see pairs.h).
+ */
+#include <linux/atomic.h>
+#include <linux/errno.h>
+#include <linux/hash.h>
+#include <linux/slab.h>
+
+#include <reclaimscope/pairs.h>
+
+int rs_pairs_init(struct rs_pairs *p, unsigned int bits)
+{
+	if (bits < 4 || bits > 16)
+		return -EINVAL;
+	p->slots = kcalloc(1U << bits, sizeof(*p->slots), GFP_KERNEL);
+	if (!p->slots)
+		return -ENOMEM;
+	p->bits = bits;
+	return 0;
+}
+
+void rs_pairs_free(struct rs_pairs *p)
+{
+	kfree(p->slots);
+	p->slots = NULL;
+}
+
+static struct rs_pair_slot *rs_pair_slot(struct rs_pairs *p, const void *key,
+					 unsigned int i)
+{
+	unsigned int mask = (1U << p->bits) - 1;
+
+	return &p->slots[(hash_ptr((void *)key, p->bits) + i) & mask];
+}
+
+/**
+ * rs_pairs_begin() - remember @ts and @nid for @key until rs_pairs_end()
+ * Return: false when no free slot was found (the begin is not tracked).
+ */
+bool rs_pairs_begin(struct rs_pairs *p, const void *key, u64 ts, int nid)
+{
+	unsigned int i;
+
+	for (i = 0; i < RS_PAIR_PROBES; i++) {
+		struct rs_pair_slot *s = rs_pair_slot(p, key, i);
+
+		if (!READ_ONCE(s->key) && !cmpxchg(&s->key, NULL, key)) {
+			/*
+			 * Only this task reads the slot back, in
+			 * rs_pairs_end(), after anything that moved it to
+			 * another CPU: plain stores are enough.
+			 */
+			s->ts = ts;
+			s->nid = nid;
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * rs_pairs_end() - take back what rs_pairs_begin() stored for @key
+ * Return: false when @key has no slot (its begin was not tracked).
+ */
+bool rs_pairs_end(struct rs_pairs *p, const void *key, u64 *ts, int *nid)
+{
+	unsigned int i;
+
+	for (i = 0; i < RS_PAIR_PROBES; i++) {
+		struct rs_pair_slot *s = rs_pair_slot(p, key, i);
+
+		if (READ_ONCE(s->key) == key) {
+			*ts = s->ts;
+			*nid = s->nid;
+			/* Our reads of the slot happen before it is reused. */
+			smp_store_release(&s->key, NULL);
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shrink_list.c - what shrink_folio_list() decides about the folios it is
+ * given, per node, and what the LRU shrinkers report around it.
+ *
+ * shrink_folio_list(folio_list, pgdat, sc, stat, ignore_references) is
+ * the one place where reclaim decides, folio by folio, to free, keep,
+ * activate, write back or give up (seed 003 walks every exit).  It zeroes
+ * *stat on entry and fills it; a kretprobe reads it at return.  Callers:
+ * shrink_inactive_list() (classic LRU), evict_folios() (MGLRU), and the
+ * rarer reclaim_folio_list() (MADV_PAGEOUT, DAMON) and
+ * reclaim_clean_pages_from_list() (CMA): all are counted here.
+ *
+ * mm_vmscan_lru_shrink_inactive fires once per shrink_inactive_list(),
+ * and, since 6.7, once per MGLRU evict_folios(); its nr_reclaimed is what
+ * /proc/vmstat counts as pgsteal.  mm_vmscan_lru_shrink_active fires in
+ * shrink_active_list() (classic LRU only).
+ */
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
+#include <linux/mmzone.h>
+#include <linux/seq_file.h>
+#include <linux/vmstat.h>
+#include <trace/events/vmscan.h>
+
+#include <reclaimscope/compat.h>
+#include <reclaimscope/core.h>
+#include <reclaimscope/counters.h>
+
+#define SL_STAT_ENUM(key, field) SL_##key,
+#define SL_STAT_NAME(key, field) [SL_##key] = #key,
+
+enum {
+	SL_CALLS,
+	SL_TOTAL_NS,
+	SL_NR_RECLAIMED,
+	RS_RECLAIM_STAT_FIELDS(SL_STAT_ENUM)
+	SL_INACTIVE_CALLS,
+	SL_INACTIVE_SCANNED_ANON,
+	SL_INACTIVE_SCANNED_FILE,
+	SL_INACTIVE_RECLAIMED_ANON,
+	SL_INACTIVE_RECLAIMED_FILE,
+	SL_ACTIVE_CALLS,
+	SL_ACTIVE_TAKEN,
+	SL_ACTIVE_KEPT,
+	SL_ACTIVE_DEACTIVATED,
+	SL_ACTIVE_REFERENCED,
+	SL_MAX_NS,
+	SL_HIST,
+	NR_SL_KEYS = SL_HIST + RS_HIST_BUCKETS,
+};
+
+static const char * const sl_keys[NR_SL_KEYS] = {
+	[SL_CALLS] = "calls",
+	[SL_TOTAL_NS] = "total_ns",
+	[SL_NR_RECLAIMED] = "nr_reclaimed",
+	RS_RECLAIM_STAT_FIELDS(SL_STAT_NAME)
+	[SL_INACTIVE_CALLS] = "inactive_calls",
+	[SL_INACTIVE_SCANNED_ANON] = "inactive_scanned_anon",
+	[SL_INACTIVE_SCANNED_FILE] = "inactive_scanned_file",
+	[SL_INACTIVE_RECLAIMED_ANON] = "inactive_reclaimed_anon",
+	[SL_INACTIVE_RECLAIMED_FILE] = "inactive_reclaimed_file",
+	[SL_ACTIVE_CALLS] = "active_calls",
+	[SL_ACTIVE_TAKEN] = "active_taken",
+	[SL_ACTIVE_KEPT] = "active_kept",
+	[SL_ACTIVE_DEACTIVATED] = "active_deactivated",
+	[SL_ACTIVE_REFERENCED] = "active_referenced",
+};
+
+struct sl_call {
+	u64 start;
+	struct reclaim_stat *stat;
+	int nid;
+};
+
+static struct rs_counters sl_ctrs;
+static struct rs_counters sl_in_flight;	/* a gauge: never reset */
+
+/* shrink_folio_list(folio_list, pgdat, sc, stat, ...) */
+static int sl_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	pg_data_t *pgdat = (pg_data_t *)regs_get_kernel_argument(regs, 1);
+	struct sl_call *call = (struct sl_call *)ri->data;
+
+	rs_hook_hit(rs_hook_from_instance(ri));
+	call->nid = pgdat->node_id;
+	call->stat = (struct reclaim_stat *)regs_get_kernel_argument(regs, 3);
+	call->start = ktime_get_ns();
+	rs_counter_inc(&sl_ctrs, call->nid, SL_CALLS);
+	rs_counter_inc(&sl_in_flight, call->nid, 0);
+	return 0;
+}
+
+#define SL_STAT_ADD(key, field)						\
+	rs_counter_add(&sl_ctrs, nid, SL_##key, READ_ONCE(stat->field));
+
+static int sl_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct sl_call *call = (struct sl_call *)ri->data;
+	const struct reclaim_stat *stat = call->stat;
+	u64 ns = ktime_get_ns() - call->start;
+	int nid = call->nid;
+
+	rs_counter_dec(&sl_in_flight, nid, 0);
+	rs_counter_add(&sl_ctrs, nid, SL_NR_RECLAIMED,
+		       (unsigned int)regs_return_value(regs));
+	rs_counter_add(&sl_ctrs, nid, SL_TOTAL_NS, ns);
+	rs_counter_max_update(&sl_ctrs, nid, SL_MAX_NS, ns);
+	rs_counter_hist_add(&sl_ctrs, nid, SL_HIST, ns);
+	/* The caller's reclaim_stat is still live: we run before it resumes. */
+	RS_RECLAIM_STAT_FIELDS(SL_STAT_ADD)
+	return 0;
+}
+
+static void rs_probe_lru_shrink_inactive(void *data, int nid,
+					 unsigned long nr_scanned,
+					 unsigned long nr_reclaimed,
+					 struct reclaim_stat *stat,
+					 int priority, int file)
+{
+	/* Classic LRU passes 0/1, MGLRU an LRU_INACTIVE_* index. */
+	bool is_file = file != 0;
+
+	rs_hook_hit(data);
+	rs_counter_inc(&sl_ctrs, nid, SL_INACTIVE_CALLS);
+	rs_counter_add(&sl_ctrs, nid, is_file ? SL_INACTIVE_SCANNED_FILE :
+			SL_INACTIVE_SCANNED_ANON, nr_scanned);
+	rs_counter_add(&sl_ctrs, nid, is_file ? SL_INACTIVE_RECLAIMED_FILE :
+			SL_INACTIVE_RECLAIMED_ANON, nr_reclaimed);
+}
+
+RS_CHECK_TP_PROTO(mm_vmscan_lru_shrink_inactive, rs_probe_lru_shrink_inactive);
+
+static void rs_probe_lru_shrink_active(void *data, int nid,
+				       unsigned long nr_taken,
+				       unsigned long nr_active,
+				       unsigned long nr_deactivated,
+				       unsigned long nr_referenced,
+				       int priority, int file)
+{
+	rs_hook_hit(data);
+	rs_counter_inc(&sl_ctrs, nid, SL_ACTIVE_CALLS);
+	rs_counter_add(&sl_ctrs, nid, SL_ACTIVE_TAKEN, nr_taken);
+	rs_counter_add(&sl_ctrs, nid, SL_ACTIVE_KEPT, nr_active);
+	rs_counter_add(&sl_ctrs, nid, SL_ACTIVE_DEACTIVATED, nr_deactivated);
+	rs_counter_add(&sl_ctrs, nid, SL_ACTIVE_REFERENCED, nr_referenced);
+}
+
+RS_CHECK_TP_PROTO(mm_vmscan_lru_shrink_active, rs_probe_lru_shrink_active);
+
+static struct rs_hook sl_hooks[] = {
+	{
+		.name = "shrink_folio_list",
+		.alt_name = "shrink_page_list",	/* before the folio rename */
+		.kind = RS_HOOK_KRETPROBE,
+		.entry_handler = sl_entry,
+		.handler = sl_return,
+		.data_size = sizeof(struct sl_call),
+		/*
+		 * Every direct reclaimer can be inside at once, and it
+		 * sleeps there (writeback, cond_resched()).
+		 */
+		.maxactive = 512,
+	},
+	RS_TRACEPOINT("mm_vmscan_lru_shrink_inactive", rs_probe_lru_shrink_inactive),
+	RS_TRACEPOINT("mm_vmscan_lru_shrink_active", rs_probe_lru_shrink_active),
+};
+
+static int shrink_list_show(struct seq_file *m, void *v)
+{
+	int nid = rs_file_nid(m);
+
+	rs_counters_show(m, &sl_ctrs, nid);
+	rs_kv_s64(m, "in_flight", rs_counter_gauge(&sl_in_flight, nid, 0));
+	rs_kv_u64(m, "max_ns", rs_counter_max(&sl_ctrs, nid, SL_MAX_NS));
+	rs_counter_hist_show(m, &sl_ctrs, nid, SL_HIST);
+	return 0;
+}
+RS_DEFINE_SHOW_ATTRIBUTE(shrink_list);
+
+static void shrink_list_node_files(struct dentry *dir, int nid)
+{
+	debugfs_create_file("shrink_list", RS_FILE_MODE, dir,
+			    rs_nid_private(nid), &shrink_list_fops);
+}
+
+static void shrink_list_reset(void)
+{
+	rs_counters_reset(&sl_ctrs);
+}
+
+static void shrink_list_exit(void)
+{
+	rs_counters_free(&sl_in_flight);
+	rs_counters_free(&sl_ctrs);
+}
+
+static int shrink_list_init(void)
+{
+	int ret;
+
+	ret = rs_counters_init(&sl_ctrs, nr_node_ids, NR_SL_KEYS, sl_keys);
+	if (!ret)
+		ret = rs_counters_init(&sl_in_flight, nr_node_ids, 1, NULL);
+	if (ret)
+		shrink_list_exit();
+	return ret;
+}
+
+const struct rs_feature rs_shrink_list_feature = {
+	.name = "shrink_list",
+	.hooks = sl_hooks,
+	.nr_hooks = ARRAY_SIZE(sl_hooks),
+	.init = shrink_list_init,
+	.exit = shrink_list_exit,
+	.reset = shrink_list_reset,
+	.node_files = shrink_list_node_files,
+};

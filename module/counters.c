@@ -9,6 +9,7 @@
 #include <linux/bitops.h>
 #include <linux/kernel.h>
 #include <linux/math.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
@@ -135,7 +136,9 @@ void rs_counters_show_slots(struct seq_file *m, const struct rs_counters *c)
 
 unsigned int rs_hist_bucket(u64 ns)
 {
-	u64 us = DIV_ROUND_UP_ULL(ns, NSEC_PER_USEC);
+	u32 rem;
+	/* Rounded up, without the overflow of DIV_ROUND_UP near U64_MAX. */
+	u64 us = div_u64_rem(ns, NSEC_PER_USEC, &rem) + !!rem;
 
 	if (us <= 1)
 		return 0;

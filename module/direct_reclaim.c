@@ -15,7 +15,6 @@
  * reclaim_throttle() reports every throttled reclaimer, kswapd included,
  * with mm_vmscan_throttled(nid, ..., reason).
  */
-#include <linux/ktime.h>
 #include <linux/mmzone.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -79,7 +78,7 @@ static void rs_probe_direct_reclaim_begin(void *data, int order,
 
 	rs_hook_hit(data);
 	rs_counter_inc(&dr_ctrs, nid, DR_STALLS);
-	if (rs_pairs_begin(&dr_pairs, current, ktime_get_ns(), nid))
+	if (rs_pairs_begin(&dr_pairs, current, rs_now(), nid))
 		rs_counter_inc(&dr_in_flight, nid, 0);
 	else
 		rs_counter_inc(&dr_ctrs, nid, DR_UNTRACKED);
@@ -98,7 +97,7 @@ static void rs_probe_direct_reclaim_end(void *data, unsigned long nr_reclaimed)
 		rs_counter_inc(&dr_ctrs, numa_node_id(), DR_UNPAIRED_ENDS);
 		return;
 	}
-	ns = ktime_get_ns() - start;
+	ns = rs_since(start);
 	rs_counter_dec(&dr_in_flight, nid, 0);
 	rs_counter_inc(&dr_ctrs, nid, DR_COMPLETED);
 	rs_counter_add(&dr_ctrs, nid, DR_NR_RECLAIMED, nr_reclaimed);
@@ -114,7 +113,7 @@ static void rs_probe_node_reclaim_begin(void *data, int nid, int order,
 {
 	rs_hook_hit(data);
 	rs_counter_inc(&dr_ctrs, nid, DR_NODE_RECLAIM_CALLS);
-	rs_pairs_begin(&nr_pairs, current, ktime_get_ns(), nid);
+	rs_pairs_begin(&nr_pairs, current, rs_now(), nid);
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_node_reclaim_begin, rs_probe_node_reclaim_begin);
@@ -129,7 +128,7 @@ static void rs_probe_node_reclaim_end(void *data, unsigned long nr_reclaimed)
 		return;
 	rs_counter_add(&dr_ctrs, nid, DR_NODE_RECLAIM_NR_RECLAIMED, nr_reclaimed);
 	rs_counter_add(&dr_ctrs, nid, DR_NODE_RECLAIM_TOTAL_NS,
-		       ktime_get_ns() - start);
+		       rs_since(start));
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_node_reclaim_end, rs_probe_node_reclaim_end);

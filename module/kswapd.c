@@ -10,7 +10,6 @@
  *   kswapd_try_to_sleep() -> mm_vmscan_kswapd_sleep (asleep for good)
  */
 #include <linux/kprobes.h>
-#include <linux/ktime.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/seq_file.h>
@@ -100,7 +99,7 @@ static void rs_probe_kswapd_wake(void *data, int nid, int zid, int order)
 	WRITE_ONCE(st->last_wake_zoneidx, zid);
 	/* Only kswapd of this node writes awake_since. */
 	if (!READ_ONCE(st->awake_since))
-		WRITE_ONCE(st->awake_since, ktime_get_ns() ?: 1);
+		WRITE_ONCE(st->awake_since, rs_now() ?: 1);
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_kswapd_wake, rs_probe_kswapd_wake);
@@ -117,7 +116,7 @@ static void rs_probe_kswapd_sleep(void *data, int nid)
 	since = READ_ONCE(st->awake_since);
 	if (since) {
 		rs_counter_add(&ks_ctrs, nid, KS_AWAKE_NS,
-			       ktime_get_ns() - since);
+			       rs_since(since));
 		WRITE_ONCE(st->awake_since, 0);
 	}
 }
@@ -134,7 +133,7 @@ static int bp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rs_hook_hit(rs_hook_from_instance(ri));
 	call->nid = pgdat->node_id;
 	call->order = (int)regs_get_kernel_argument(regs, 1);
-	call->start = ktime_get_ns();
+	call->start = rs_now();
 	rs_counter_inc(&bp_ctrs, call->nid, BP_CALLS);
 	rs_counter_inc(&bp_in_flight, call->nid, 0);
 	st = ks_node(call->nid);
@@ -150,7 +149,7 @@ static int bp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct bp_call *call = (struct bp_call *)ri->data;
 	int ret = (int)regs_return_value(regs);
-	u64 ns = ktime_get_ns() - call->start;
+	u64 ns = rs_since(call->start);
 	struct ks_node *st = ks_node(call->nid);
 
 	rs_counter_dec(&bp_in_flight, call->nid, 0);
@@ -187,7 +186,7 @@ static int kswapd_show(struct seq_file *m, void *v)
 	struct ks_node *st = &ks_nodes[nid];
 	u64 awake_ns = rs_counter_sum(&ks_ctrs, nid, KS_AWAKE_NS);
 	u64 since = READ_ONCE(st->awake_since);
-	u64 now = ktime_get_ns();
+	u64 now = rs_now();
 	int failures;
 
 	if (since && now > since)
@@ -235,7 +234,7 @@ static void kswapd_node_files(struct dentry *dir, int nid)
 
 static void kswapd_reset(void)
 {
-	u64 now = ktime_get_ns();
+	u64 now = rs_now();
 	int nid;
 
 	rs_counters_reset(&ks_ctrs);

@@ -17,24 +17,18 @@
  * shrink_active_list() (classic LRU only).
  */
 #include <linux/kprobes.h>
-#include <linux/ktime.h>
 #include <linux/mmzone.h>
 #include <linux/seq_file.h>
-#include <linux/vmstat.h>
 #include <trace/events/vmscan.h>
 
 #include <reclaimscope/compat.h>
 #include <reclaimscope/core.h>
 #include <reclaimscope/counters.h>
 
-#define SL_STAT_ENUM(key, field) SL_##key,
-#define SL_STAT_NAME(key, field) [SL_##key] = #key,
-
 enum {
 	SL_CALLS,
 	SL_TOTAL_NS,
 	SL_NR_RECLAIMED,
-	RS_RECLAIM_STAT_FIELDS(SL_STAT_ENUM)
 	SL_INACTIVE_CALLS,
 	SL_INACTIVE_SCANNED_ANON,
 	SL_INACTIVE_SCANNED_FILE,
@@ -54,7 +48,6 @@ static const char * const sl_keys[NR_SL_KEYS] = {
 	[SL_CALLS] = "calls",
 	[SL_TOTAL_NS] = "total_ns",
 	[SL_NR_RECLAIMED] = "nr_reclaimed",
-	RS_RECLAIM_STAT_FIELDS(SL_STAT_NAME)
 	[SL_INACTIVE_CALLS] = "inactive_calls",
 	[SL_INACTIVE_SCANNED_ANON] = "inactive_scanned_anon",
 	[SL_INACTIVE_SCANNED_FILE] = "inactive_scanned_file",
@@ -74,6 +67,10 @@ struct sl_call {
 };
 
 static struct rs_counters sl_ctrs;
+/* One key per struct reclaim_stat field this kernel has. */
+static struct rs_counters sl_stat_ctrs;
+static const struct rs_stat_field *sl_stat_fields;
+static unsigned int sl_nr_stat_fields;
 static struct rs_counters sl_in_flight;	/* a gauge: never reset */
 
 /* shrink_folio_list(folio_list, pgdat, sc, stat, ...) */
@@ -85,21 +82,19 @@ static int sl_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rs_hook_hit(rs_hook_from_instance(ri));
 	call->nid = pgdat->node_id;
 	call->stat = (struct reclaim_stat *)regs_get_kernel_argument(regs, 3);
-	call->start = ktime_get_ns();
+	call->start = rs_now();
 	rs_counter_inc(&sl_ctrs, call->nid, SL_CALLS);
 	rs_counter_inc(&sl_in_flight, call->nid, 0);
 	return 0;
 }
 
-#define SL_STAT_ADD(key, field)						\
-	rs_counter_add(&sl_ctrs, nid, SL_##key, READ_ONCE(stat->field));
-
 static int sl_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct sl_call *call = (struct sl_call *)ri->data;
-	const struct reclaim_stat *stat = call->stat;
-	u64 ns = ktime_get_ns() - call->start;
+	const char *stat = (const char *)call->stat;
+	u64 ns = rs_since(call->start);
 	int nid = call->nid;
+	unsigned int i;
 
 	rs_counter_dec(&sl_in_flight, nid, 0);
 	rs_counter_add(&sl_ctrs, nid, SL_NR_RECLAIMED,
@@ -108,7 +103,9 @@ static int sl_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rs_counter_max_update(&sl_ctrs, nid, SL_MAX_NS, ns);
 	rs_counter_hist_add(&sl_ctrs, nid, SL_HIST, ns);
 	/* The caller's reclaim_stat is still live: we run before it resumes. */
-	RS_RECLAIM_STAT_FIELDS(SL_STAT_ADD)
+	for (i = 0; i < sl_nr_stat_fields; i++)
+		rs_counter_add(&sl_stat_ctrs, nid, i,
+			       *(const unsigned int *)(stat + sl_stat_fields[i].offset));
 	return 0;
 }
 
@@ -169,8 +166,12 @@ static struct rs_hook sl_hooks[] = {
 static int shrink_list_show(struct seq_file *m, void *v)
 {
 	int nid = rs_file_nid(m);
+	unsigned int i;
 
 	rs_counters_show(m, &sl_ctrs, nid);
+	for (i = 0; i < sl_nr_stat_fields; i++)
+		rs_kv_u64(m, sl_stat_fields[i].key,
+			  rs_counter_sum(&sl_stat_ctrs, nid, i));
 	rs_kv_s64(m, "in_flight", rs_counter_gauge(&sl_in_flight, nid, 0));
 	rs_kv_u64(m, "max_ns", rs_counter_max(&sl_ctrs, nid, SL_MAX_NS));
 	rs_counter_hist_show(m, &sl_ctrs, nid, SL_HIST);
@@ -187,11 +188,13 @@ static void shrink_list_node_files(struct dentry *dir, int nid)
 static void shrink_list_reset(void)
 {
 	rs_counters_reset(&sl_ctrs);
+	rs_counters_reset(&sl_stat_ctrs);
 }
 
 static void shrink_list_exit(void)
 {
 	rs_counters_free(&sl_in_flight);
+	rs_counters_free(&sl_stat_ctrs);
 	rs_counters_free(&sl_ctrs);
 }
 
@@ -199,7 +202,11 @@ static int shrink_list_init(void)
 {
 	int ret;
 
+	sl_stat_fields = rs_reclaim_stat_fields(&sl_nr_stat_fields);
 	ret = rs_counters_init(&sl_ctrs, nr_node_ids, NR_SL_KEYS, sl_keys);
+	if (!ret)
+		ret = rs_counters_init(&sl_stat_ctrs, nr_node_ids,
+				       sl_nr_stat_fields, NULL);
 	if (!ret)
 		ret = rs_counters_init(&sl_in_flight, nr_node_ids, 1, NULL);
 	if (ret)

@@ -14,7 +14,7 @@
  *   rs_kswapd_failures() reads either, chosen by the field's type.
  * - struct reclaim_stat gained nr_demoted in 6.x and lost nr_pageout in
  *   7.x.  Kbuild probes the kernel's header (scripts/probes.mk) and
- *   RS_RECLAIM_STAT_FIELDS() lists the fields this kernel has.
+ *   rs_reclaim_stat_fields() lists the fields this kernel has.
  * - Tracepoint prototypes: the probe for each event is checked against
  *   the kernel's own TP_PROTO at build time with RS_CHECK_TP_PROTO(),
  *   which compares the probe's type with the argument type of the
@@ -27,7 +27,9 @@
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/stddef.h>
 
 /*
  * Read a kswapd_failures-like field that is either a plain int or an
@@ -65,34 +67,42 @@ static inline bool rs_hopeless(int failures)
 }
 
 /*
- * The fields of struct reclaim_stat this kernel has, as
- * X(key, field): the debugfs key and the member it is read from.
+ * The fields of struct reclaim_stat this kernel has: the debugfs key and
+ * where the field is.  All are unsigned int.
  */
+struct rs_stat_field {
+	const char *key;
+	size_t offset;
+};
+
+#define RS_STAT_FIELD(_key, _member)					\
+	{ .key = _key, .offset = offsetof(struct reclaim_stat, _member) }
+
+static inline const struct rs_stat_field *
+rs_reclaim_stat_fields(unsigned int *nr)
+{
+	static const struct rs_stat_field fields[] = {
+		RS_STAT_FIELD("nr_dirty", nr_dirty),
+		RS_STAT_FIELD("nr_unqueued_dirty", nr_unqueued_dirty),
+		RS_STAT_FIELD("nr_congested", nr_congested),
+		RS_STAT_FIELD("nr_writeback", nr_writeback),
+		RS_STAT_FIELD("nr_immediate", nr_immediate),
 #ifdef RS_HAVE_STAT_NR_PAGEOUT
-#define RS_STAT_NR_PAGEOUT(X) X(nr_pageout, nr_pageout)
-#else
-#define RS_STAT_NR_PAGEOUT(X)
+		RS_STAT_FIELD("nr_pageout", nr_pageout),
 #endif
-
+		RS_STAT_FIELD("nr_activate_anon", nr_activate[0]),
+		RS_STAT_FIELD("nr_activate_file", nr_activate[1]),
+		RS_STAT_FIELD("nr_ref_keep", nr_ref_keep),
+		RS_STAT_FIELD("nr_unmap_fail", nr_unmap_fail),
+		RS_STAT_FIELD("nr_lazyfree_fail", nr_lazyfree_fail),
 #ifdef RS_HAVE_STAT_NR_DEMOTED
-#define RS_STAT_NR_DEMOTED(X) X(nr_demoted, nr_demoted)
-#else
-#define RS_STAT_NR_DEMOTED(X)
+		RS_STAT_FIELD("nr_demoted", nr_demoted),
 #endif
+	};
 
-#define RS_RECLAIM_STAT_FIELDS(X)					\
-	X(nr_dirty, nr_dirty)						\
-	X(nr_unqueued_dirty, nr_unqueued_dirty)				\
-	X(nr_congested, nr_congested)					\
-	X(nr_writeback, nr_writeback)					\
-	X(nr_immediate, nr_immediate)					\
-	RS_STAT_NR_PAGEOUT(X)						\
-	X(nr_activate_anon, nr_activate[0])				\
-	X(nr_activate_file, nr_activate[1])				\
-	X(nr_ref_keep, nr_ref_keep)					\
-	X(nr_unmap_fail, nr_unmap_fail)					\
-	X(nr_lazyfree_fail, nr_lazyfree_fail)				\
-	RS_STAT_NR_DEMOTED(X)
+	*nr = ARRAY_SIZE(fields);
+	return fields;
+}
 
 /*
  * Build-time check that @probe has the type the kernel expects for the

@@ -13,6 +13,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/timekeeping.h>
 #include <linux/rwsem.h>
 #include <linux/seq_file.h>
 #include <linux/types.h>
@@ -75,6 +76,25 @@ static const struct file_operations __name##_fops = {			\
 	.read		= seq_read,					\
 	.llseek		= seq_lseek,					\
 	.release	= single_release,				\
+}
+
+/*
+ * The clock of every timestamp the module takes.  kprobe handlers run in
+ * int3 context, which lockdep treats as NMI: ktime_get_ns() takes the
+ * timekeeping seqcount and may spin on a writer it interrupted.  The fast
+ * monotonic clock is NMI-safe; it may step back by a hair between CPUs,
+ * so durations go through rs_since().
+ */
+static inline u64 rs_now(void)
+{
+	return ktime_get_mono_fast_ns();
+}
+
+static inline u64 rs_since(u64 start)
+{
+	u64 now = rs_now();
+
+	return now > start ? now - start : 0;
 }
 
 /* Files are root-only: they show kernel internals. */

@@ -25,7 +25,7 @@ SPLATS = re.compile(
     r"inconsistent lock state|suspicious RCU usage|KASAN:|UBSAN:|"
     r"sleeping function called from invalid context|Call Trace:|"
     r"INFO: task .* blocked|rcu.*detected stalls|self-detected stall|"
-    r"unreferenced object|kmemleak: .*leak")
+    r"unreferenced object|kmemleak: [0-9]+ new suspected memory leak")
 
 KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) (\S+)(.*)$")
 KTAP_PLAN = re.compile(r"^(\s*)1\.\.(\d+)")

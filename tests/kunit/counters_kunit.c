@@ -8,6 +8,7 @@
 #include <linux/cpumask.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 
 #include <reclaimscope/compat.h>
 #include <reclaimscope/counters.h>
@@ -160,6 +161,39 @@ static void compat_kswapd_failures(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rs_kswapd_failures(&b), 16);
 }
 
+/* The field table reads what the kernel's struct reclaim_stat holds. */
+static void compat_reclaim_stat_fields(struct kunit *test)
+{
+	struct reclaim_stat stat = {
+		.nr_dirty = 1, .nr_unqueued_dirty = 2, .nr_congested = 3,
+		.nr_writeback = 4, .nr_immediate = 5,
+		.nr_activate = { 7, 8 }, .nr_ref_keep = 9, .nr_unmap_fail = 10,
+		.nr_lazyfree_fail = 11,
+	};
+	const struct rs_stat_field *f;
+	unsigned int nr, i, seen = 0;
+
+	f = rs_reclaim_stat_fields(&nr);
+	KUNIT_EXPECT_GE(test, nr, 10U);
+	for (i = 0; i < nr; i++) {
+		unsigned int v = *(unsigned int *)((char *)&stat + f[i].offset);
+
+		if (!strcmp(f[i].key, "nr_dirty"))
+			seen += v == 1;
+		else if (!strcmp(f[i].key, "nr_immediate"))
+			seen += v == 5;
+		else if (!strcmp(f[i].key, "nr_activate_anon"))
+			seen += v == 7;
+		else if (!strcmp(f[i].key, "nr_activate_file"))
+			seen += v == 8;
+		else if (!strcmp(f[i].key, "nr_lazyfree_fail"))
+			seen += v == 11;
+		KUNIT_EXPECT_LE(test, f[i].offset + sizeof(unsigned int),
+				sizeof(stat));
+	}
+	KUNIT_EXPECT_EQ(test, seen, 5U);
+}
+
 static struct kunit_case counters_cases[] = {
 	KUNIT_CASE(counters_init_rejects_empty),
 	KUNIT_CASE(counters_inc_and_sum),
@@ -170,6 +204,7 @@ static struct kunit_case counters_cases[] = {
 	KUNIT_CASE(kv_format),
 	KUNIT_CASE(errname_table),
 	KUNIT_CASE(compat_kswapd_failures),
+	KUNIT_CASE(compat_reclaim_stat_fields),
 	{}
 };
 

@@ -25,4 +25,13 @@ static inline const char *rs_kunit_seq_str(struct seq_file *m)
 	return m->buf;
 }
 
+static inline int rs_kunit_count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 #endif /* _RS_KUNIT_H */

@@ -136,6 +136,7 @@ static int bp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	call->start = rs_now();
 	rs_counter_inc(&bp_ctrs, call->nid, BP_CALLS);
 	rs_counter_inc(&bp_in_flight, call->nid, 0);
+	rs_boost_balance_entry(pgdat);
 	st = ks_node(call->nid);
 	if (st) {
 		WRITE_ONCE(st->last_order, call->order);
@@ -161,6 +162,7 @@ static int bp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		rs_counter_inc(&bp_ctrs, call->nid, BP_ORDER_FALLBACKS);
 	if (st)
 		WRITE_ONCE(st->last_return_order, ret);
+	rs_boost_balance_return(NODE_DATA(call->nid));
 	return 0;
 }
 
@@ -178,6 +180,13 @@ static struct rs_hook ks_hooks[] = {
 		.maxactive = 64,
 	},
 };
+
+bool rs_kswapd_awake(int nid)
+{
+	struct ks_node *st = ks_node(nid);
+
+	return st && READ_ONCE(st->awake_since);
+}
 
 static int kswapd_show(struct seq_file *m, void *v)
 {

@@ -15,6 +15,7 @@
  * - struct reclaim_stat gained nr_demoted in 6.x and lost nr_pageout in
  *   7.x.  Kbuild probes the kernel's header (scripts/probes.mk) and
  *   rs_reclaim_stat_fields() lists the fields this kernel has.
+ * - PGDAT_DIRTY is gone in 7.x: rs_pgdat_flag_dirty() returns -1 there.
  * - Tracepoint prototypes: the probe for each event is checked against
  *   the kernel's own TP_PROTO at build time with RS_CHECK_TP_PROTO(),
  *   which compares the probe's type with the argument type of the
@@ -102,6 +103,16 @@ rs_reclaim_stat_fields(unsigned int *nr)
 
 	*nr = ARRAY_SIZE(fields);
 	return fields;
+}
+
+/* The PGDAT_DIRTY node flag, or -1 on kernels that no longer have it. */
+static inline int rs_pgdat_flag_dirty(pg_data_t *pgdat)
+{
+#ifdef RS_HAVE_PGDAT_DIRTY
+	return test_bit(PGDAT_DIRTY, &pgdat->flags);
+#else
+	return -1;
+#endif
 }
 
 /*

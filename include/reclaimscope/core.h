@@ -41,6 +41,14 @@ struct rs_feature {
 extern const struct rs_feature rs_kswapd_feature;
 extern const struct rs_feature rs_shrink_list_feature;
 extern const struct rs_feature rs_direct_reclaim_feature;
+extern const struct rs_feature rs_compaction_feature;
+extern const struct rs_feature rs_nodestate_feature;
+
+/* Between features. */
+struct pglist_data;
+bool rs_kswapd_awake(int nid);
+void rs_boost_balance_entry(struct pglist_data *pgdat);
+void rs_boost_balance_return(struct pglist_data *pgdat);
 
 /*
  * Readers of every file hold rs_reset_sem for reading while they print;

@@ -38,10 +38,9 @@ rs_dump() {
 	done
 }
 
-# Memory pressure: stream the (sparse) virtio disk through the page cache
-# from both CPUs at once, so both nodes fill and both kswapds wake, then
-# an anonymous burst that forces page cache out.
-rs_pressure() {
+# Fill memory with page cache: stream the (sparse) virtio disk from both
+# CPUs at once, so both nodes fill and both kswapds wake.
+rs_fill_cache() {
 	local size half
 	size=$(cat /sys/block/vda/size 2>/dev/null || echo 0)
 	if [ "$size" -eq 0 ]; then
@@ -52,6 +51,12 @@ rs_pressure() {
 	taskset 1 dd if=/dev/vda of=/dev/null bs=1M count=$half 2>/dev/null &
 	taskset 2 dd if=/dev/vda of=/dev/null bs=1M skip=$half 2>/dev/null &
 	wait
+}
+
+# Memory pressure: the page cache fills memory, then an anonymous burst
+# forces it out.
+rs_pressure() {
+	rs_fill_cache
 	dd if=/dev/zero of=/dev/null bs=256M count=2 2>/dev/null
 }
 
@@ -128,4 +133,49 @@ rs_sum() {
 # rs_hist_total FILE: the number of samples in a file's histogram.
 rs_hist_total() {
 	awk '$1 ~ /^latency_us_/ { s += $2 } END { print s + 0 }' "$1"
+}
+
+# rs_zoneinfo: /proc/zoneinfo flattened to "<nid>.<Zone>.<key> <value>"
+# lines (free, boost, min, low, high, spanned, present, managed,
+# node_unreclaimable, and the sum of the per-CPU "vm stats threshold").
+rs_zoneinfo() {
+	awk '
+	/^Node [0-9]+, zone/ { sub(",", "", $2); z = $2 "." $4; next }
+	$1 == "pages" && $2 == "free" { print z ".free " $3; next }
+	$1 ~ /^(boost|min|low|high|spanned|present|managed)$/ && NF == 2 { print z "." $1 " " $2; next }
+	$1 == "node_unreclaimable:" { print z ".node_unreclaimable " $2; next }
+	$1 == "vm" && $2 == "stats" && $3 == "threshold:" { t[z] += $4 }
+	END { for (k in t) print k ".threshold " t[k] }
+	' /proc/zoneinfo
+}
+
+# rs_node_unreclaimable NID: node_unreclaimable as /proc/zoneinfo prints it.
+rs_node_unreclaimable() {
+	rs_zoneinfo | awk -v n="$1" 'index($1, n ".") == 1 && $1 ~ /\.node_unreclaimable$/ { print $2; exit }'
+}
+
+# rs_snapshot DIR: copy every readable file of the module, and vmstat.
+rs_snapshot() {
+	local f
+	rm -rf "$1"
+	for f in $(cd $RS && find . -type f ! -name reset); do
+		mkdir -p "$1/${f%/*}"
+		cat "$RS/$f" > "$1/$f"
+	done
+	cp /proc/vmstat "$1/vmstat"
+}
+
+# rs_delta FILE KEY: KEY in /tmp/after/FILE minus KEY in /tmp/before/FILE.
+rs_delta() {
+	echo $(( $(rs_kv /tmp/after/$1 $2) - $(rs_kv /tmp/before/$1 $2) ))
+}
+
+# rs_delta_sum KEY FILE...: rs_delta summed over files.
+rs_delta_sum() {
+	local k=$1 f t=0
+	shift
+	for f in "$@"; do
+		t=$((t + $(rs_delta $f $k)))
+	done
+	echo $t
 }

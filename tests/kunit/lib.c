@@ -8,6 +8,7 @@
 #include "../../module/hooks.c"
 #include "../../module/counters.c"
 #include "../../module/pairs.c"
+#include "../../module/zones.c"
 
 #include <linux/module.h>
 

@@ -87,32 +87,6 @@ rs_has_keys() {
 	done
 }
 
-# rs_snapshot DIR: copy every readable file of the module, and vmstat.
-rs_snapshot() {
-	local f
-	rm -rf "$1"
-	for f in $(cd $RS && find . -type f ! -name reset); do
-		mkdir -p "$1/${f%/*}"
-		cat "$RS/$f" > "$1/$f"
-	done
-	cp /proc/vmstat "$1/vmstat"
-}
-
-# rs_delta FILE KEY: KEY in /tmp/after/FILE minus KEY in /tmp/before/FILE.
-rs_delta() {
-	echo $(( $(rs_kv /tmp/after/$1 $2) - $(rs_kv /tmp/before/$1 $2) ))
-}
-
-# rs_delta_sum KEY FILE...: rs_delta summed over files.
-rs_delta_sum() {
-	local k=$1 f t=0
-	shift
-	for f in "$@"; do
-		t=$((t + $(rs_delta $f $k)))
-	done
-	echo $t
-}
-
 rs_integration_window() {
 	local n nodes_kswapd nodes_bp nodes_sl i awake
 

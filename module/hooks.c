@@ -138,14 +138,14 @@ nomem:
 }
 
 /**
- * rs_hooks_detach() - detach every hook and wait for running probes
+ * rs_hooks_unregister() - stop new calls of the probes of @hooks
  * @hooks: hooks given to rs_hooks_attach()
  * @nr: number of hooks
  *
- * When this returns no probe of @hooks runs or will run, so the state the
- * probes write to may be freed.
+ * Probes already running may still be running when this returns: call
+ * tracepoint_synchronize_unregister() before rs_hooks_release().
  */
-void rs_hooks_detach(struct rs_hook *hooks, unsigned int nr)
+void rs_hooks_unregister(struct rs_hook *hooks, unsigned int nr)
 {
 	unsigned int i;
 
@@ -161,14 +161,32 @@ void rs_hooks_detach(struct rs_hook *hooks, unsigned int nr)
 			unregister_kretprobe(&h->krp);
 		h->state = RS_HOOK_DETACHED;
 	}
+}
 
-	/* Probes still running on other CPUs finish before we free. */
-	tracepoint_synchronize_unregister();
+/* Free what the probes of @hooks wrote to; they must be quiescent. */
+void rs_hooks_release(struct rs_hook *hooks, unsigned int nr)
+{
+	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
 		free_percpu(hooks[i].hits);
 		hooks[i].hits = NULL;
 	}
+}
+
+/**
+ * rs_hooks_detach() - detach every hook and wait for running probes
+ * @hooks: hooks given to rs_hooks_attach()
+ * @nr: number of hooks
+ *
+ * When this returns no probe of @hooks runs or will run, so the state the
+ * probes write to may be freed.
+ */
+void rs_hooks_detach(struct rs_hook *hooks, unsigned int nr)
+{
+	rs_hooks_unregister(hooks, nr);
+	tracepoint_synchronize_unregister();
+	rs_hooks_release(hooks, nr);
 }
 
 const char *rs_hook_kind_name(enum rs_hook_kind kind)

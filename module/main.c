@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/nodemask.h>
 #include <linux/seq_file.h>
+#include <linux/tracepoint.h>
 #include <linux/utsname.h>
 
 #include <reclaimscope/core.h>
@@ -28,6 +29,8 @@ static const struct rs_feature * const rs_features[] = {
 	&rs_direct_reclaim_feature,
 	&rs_compaction_feature,
 	&rs_nodestate_feature,
+	&rs_shrinkers_feature,
+	&rs_demo_feature,
 };
 
 static struct dentry *rs_root;
@@ -116,11 +119,18 @@ static void rs_features_exit(unsigned int nr)
 			rs_features[nr]->exit();
 }
 
+/* Detach the hooks of the first @nr features, waiting for probes once. */
 static void rs_hooks_detach_all(unsigned int nr)
 {
-	while (nr--)
-		rs_hooks_detach(rs_features[nr]->hooks,
-				rs_features[nr]->nr_hooks);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		rs_hooks_unregister(rs_features[i]->hooks,
+				    rs_features[i]->nr_hooks);
+	tracepoint_synchronize_unregister();
+	for (i = 0; i < nr; i++)
+		rs_hooks_release(rs_features[i]->hooks,
+				 rs_features[i]->nr_hooks);
 }
 
 static int __init reclaimscope_init(void)

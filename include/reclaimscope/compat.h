@@ -15,6 +15,11 @@
  * - struct reclaim_stat gained nr_demoted in 6.x and lost nr_pageout in
  *   7.x.  Kbuild probes the kernel's header (scripts/probes.mk) and
  *   rs_reclaim_stat_fields() lists the fields this kernel has.
+ * - Shrinkers: register_shrinker(&static_shrinker, name) up to 6.6;
+ *   shrinker_alloc() + shrinker_register() + shrinker_free() from 6.7,
+ *   which also introduced the SHRINKER_ALLOCATED flag we test for.
+ *   rs_shrinker_create()/rs_shrinker_destroy() hide the difference.
+ *   The shrinker's name is kept only with CONFIG_SHRINKER_DEBUG.
  * - PGDAT_DIRTY is gone in 7.x: rs_pgdat_flag_dirty() returns -1 there.
  * - Tracepoint prototypes: the probe for each event is checked against
  *   the kernel's own TP_PROTO at build time with RS_CHECK_TP_PROTO(),
@@ -28,8 +33,10 @@
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
+#include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/shrinker.h>
 #include <linux/stddef.h>
 
 /*
@@ -112,6 +119,54 @@ static inline int rs_pgdat_flag_dirty(pg_data_t *pgdat)
 	return test_bit(PGDAT_DIRTY, &pgdat->flags);
 #else
 	return -1;
+#endif
+}
+
+/*
+ * A registered shrinker named @name, or an ERR_PTR().  @tmpl gives the
+ * callbacks, seeks, batch and flags.
+ */
+static inline struct shrinker *rs_shrinker_create(const struct shrinker *tmpl,
+						  const char *name)
+{
+#ifdef SHRINKER_ALLOCATED
+	struct shrinker *s = shrinker_alloc(tmpl->flags, "%s", name);
+
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	s->count_objects = tmpl->count_objects;
+	s->scan_objects = tmpl->scan_objects;
+	s->seeks = tmpl->seeks;
+	s->batch = tmpl->batch;
+	shrinker_register(s);
+	return s;
+#else
+	static struct shrinker s;
+	int ret;
+
+	s = *tmpl;
+	ret = register_shrinker(&s, "%s", name);
+	return ret ? ERR_PTR(ret) : &s;
+#endif
+}
+
+/* Unregister; when this returns no callback of the shrinker runs. */
+static inline void rs_shrinker_destroy(struct shrinker *s)
+{
+#ifdef SHRINKER_ALLOCATED
+	shrinker_free(s);
+#else
+	unregister_shrinker(s);
+#endif
+}
+
+/* The shrinker's own name, or NULL where the kernel keeps none. */
+static inline const char *rs_shrinker_name(const struct shrinker *s)
+{
+#ifdef CONFIG_SHRINKER_DEBUG
+	return s->name;
+#else
+	return NULL;
 #endif
 }
 

@@ -43,6 +43,8 @@ extern const struct rs_feature rs_shrink_list_feature;
 extern const struct rs_feature rs_direct_reclaim_feature;
 extern const struct rs_feature rs_compaction_feature;
 extern const struct rs_feature rs_nodestate_feature;
+extern const struct rs_feature rs_demo_feature;
+extern const struct rs_feature rs_shrinkers_feature;
 
 /* Between features. */
 struct pglist_data;

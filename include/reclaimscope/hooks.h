@@ -60,6 +60,8 @@ struct rs_hook {
 
 int rs_hooks_attach(struct rs_hook *hooks, unsigned int nr);
 void rs_hooks_detach(struct rs_hook *hooks, unsigned int nr);
+void rs_hooks_unregister(struct rs_hook *hooks, unsigned int nr);
+void rs_hooks_release(struct rs_hook *hooks, unsigned int nr);
 void rs_hooks_show_header(struct seq_file *m);
 void rs_hooks_show(struct seq_file *m, const struct rs_hook *hooks,
 		   unsigned int nr);

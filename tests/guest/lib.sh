@@ -158,7 +158,7 @@ rs_node_unreclaimable() {
 rs_snapshot() {
 	local f
 	rm -rf "$1"
-	for f in $(cd $RS && find . -type f ! -name reset); do
+	for f in $(cd $RS && find . -type f -perm -400); do
 		mkdir -p "$1/${f%/*}"
 		cat "$RS/$f" > "$1/$f"
 	done

@@ -9,6 +9,8 @@
 #include "../../module/counters.c"
 #include "../../module/pairs.c"
 #include "../../module/zones.c"
+#include "../../module/shrinker_table.c"
+#include "../../module/demo_pool.c"
 
 #include <linux/module.h>
 

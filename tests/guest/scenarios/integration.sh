@@ -24,7 +24,12 @@ rs_integration_files() {
 		 shrink_folio_list mm_vmscan_lru_shrink_inactive \
 		 mm_vmscan_lru_shrink_active mm_vmscan_direct_reclaim_begin \
 		 mm_vmscan_direct_reclaim_end mm_vmscan_node_reclaim_begin \
-		 mm_vmscan_node_reclaim_end mm_vmscan_throttled; do
+		 mm_vmscan_node_reclaim_end mm_vmscan_throttled \
+		 mm_compaction_wakeup_kcompactd mm_compaction_kcompactd_wake \
+		 mm_compaction_kcompactd_sleep mm_compaction_begin \
+		 mm_compaction_end mm_compaction_deferred \
+		 mm_compaction_defer_compaction mm_compaction_defer_reset \
+		 mm_page_alloc_extfrag mm_shrink_slab_start mm_shrink_slab_end; do
 		st=$(awk -v h=$h '$1 == h { print $3 }' $RS/hooks)
 		[ "$st" = attached ] || bad="$bad $h:$st"
 	done
@@ -35,10 +40,12 @@ rs_integration_files() {
 	bad=
 	for f in $(find $RS -type f); do
 		mode=$(stat -c %a "$f")
-		if [ "${f##*/}" = reset ]; then
-			[ "$mode" = 200 ] || bad="$bad mode$mode:reset"
+		case "${f##*/}" in
+		reset|grow|drain)
+			[ "$mode" = 200 ] || bad="$bad mode$mode:${f#$RS/}"
 			continue
-		fi
+			;;
+		esac
 		cat "$f" > /dev/null || bad="$bad unreadable:${f#$RS/}"
 		[ "$mode" = 400 ] || bad="$bad mode$mode:${f#$RS/}"
 		grep -qiE 'ffff[0-9a-f]{12}' "$f" && bad="$bad pointer:${f#$RS/}"
@@ -94,7 +101,11 @@ rs_integration_window() {
 	rs_snapshot /tmp/before
 	rs_trace_start vmscan/mm_vmscan_kswapd_wake vmscan/mm_vmscan_kswapd_sleep \
 		vmscan/mm_vmscan_wakeup_kswapd vmscan/mm_vmscan_direct_reclaim_begin
-	rs_direct_pressure
+	if [ -n "${RS_NO_DIRECT:-}" ]; then
+		rs_pressure
+	else
+		rs_direct_pressure
+	fi
 	rs_quiesce
 	# Let every kswapd reach its sleep, so the window closes on an idle
 	# guest: nothing counts between stopping the trace and the snapshot.
@@ -152,7 +163,11 @@ rs_integration_window() {
 	for k in $(awk '$1 ~ /^allocstall_/ { print $1 }' /proc/vmstat); do
 		allocstall=$((allocstall + $(rs_delta vmstat $k)))
 	done
-	rs_expect_gt allocstall_nonzero "$allocstall" 0
+	# The debug kernel fails atomic allocations (slab debugging raises
+	# their order) when the min watermark is at its floor: there the
+	# workload does not force direct reclaim, and the equalities below
+	# are still checked.
+	[ -n "${RS_NO_DIRECT:-}" ] || rs_expect_gt allocstall_nonzero "$allocstall" 0
 	rs_expect_eq direct_stalls_eq_tracefs "$(rs_trace_total mm_vmscan_direct_reclaim_begin)" \
 		"$(rs_delta direct_reclaim stalls)"
 	rs_expect_eq direct_stalls_eq_node_sum "$(rs_kv /tmp/after/direct_reclaim stalls)" \

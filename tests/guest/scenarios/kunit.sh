@@ -15,7 +15,8 @@ else
 	rs_fail kunit_insmod "insmod reclaimscope_kunit.ko failed"
 fi
 
-. /rs/scenarios/integration.sh
+(RS_NO_DIRECT=1; . /rs/scenarios/integration.sh)
+(. /rs/scenarios/shrinker.sh)
 
 if [ -f /sys/kernel/debug/kmemleak ]; then
 	# kmemleak reports objects unreferenced for 5 s or more.

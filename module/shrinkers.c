@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shrinkers.c - every shrinker the kernel calls, from mm_shrink_slab_start
+ * and mm_shrink_slab_end (do_shrink_slab(), mm/shrinker.c; mm/vmscan.c
+ * before 6.7).  A row per shrinker in a table allocated at load; probes
+ * claim rows lock-free and pair start with end per task.
+ */
+#include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <trace/events/vmscan.h>
+
+#include <reclaimscope/compat.h>
+#include <reclaimscope/core.h>
+#include <reclaimscope/counters.h>
+#include <reclaimscope/pairs.h>
+#include <reclaimscope/shrinkers.h>
+
+enum {
+	SH_CALLS,
+	SH_DELTA_TOTAL,
+	SH_TOTAL_SCAN_TOTAL,
+	SH_FREED_TOTAL,
+	SH_TOTAL_NS,
+	SH_MAX_NS,
+	NR_SH_KEYS,
+};
+
+#define SH_PAIR_BITS 10
+
+static struct rs_shrinker_table *sh_table;
+static struct rs_counters sh_ctrs;	/* slot = row */
+static struct rs_pairs sh_pairs;
+
+static void rs_probe_shrink_slab_start(void *data, struct shrinker *shr,
+				       struct shrink_control *sc,
+				       long nr_objects_to_shrink,
+				       unsigned long cache_items,
+				       unsigned long long delta,
+				       unsigned long total_scan, int priority)
+{
+	struct rs_shrinker_row *row;
+	unsigned int r;
+	bool fresh;
+
+	rs_hook_hit(data);
+	r = rs_shrinker_row(sh_table, shr, &fresh);
+	row = &sh_table->rows[r];
+	if (fresh) {
+		const char *name = rs_shrinker_name(shr);
+		char buf[RS_SHRINKER_NAME_LEN];
+
+		if (!name) {
+			snprintf(buf, sizeof(buf), "%ps", shr->scan_objects);
+			name = buf;
+		}
+		rs_shrinker_set_name(row, name);
+	}
+	rs_counter_inc(&sh_ctrs, r, SH_CALLS);
+	rs_counter_add(&sh_ctrs, r, SH_DELTA_TOTAL, delta);
+	rs_counter_add(&sh_ctrs, r, SH_TOTAL_SCAN_TOTAL, total_scan);
+	WRITE_ONCE(row->cache_items, cache_items);
+	rs_pairs_begin(&sh_pairs, current, rs_now(), r);
+}
+
+RS_CHECK_TP_PROTO(mm_shrink_slab_start, rs_probe_shrink_slab_start);
+
+static void rs_probe_shrink_slab_end(void *data, struct shrinker *shr, int nid,
+				     int shrinker_retval, long unused_scan_cnt,
+				     long new_scan_cnt, long total_scan)
+{
+	u64 start, ns;
+	int r;
+
+	rs_hook_hit(data);
+	if (!rs_pairs_end(&sh_pairs, current, &start, &r) ||
+	    r < 0 || r > RS_SHRINKER_OTHER)
+		return;
+	ns = rs_since(start);
+	if (shrinker_retval > 0)
+		rs_counter_add(&sh_ctrs, r, SH_FREED_TOTAL, shrinker_retval);
+	rs_counter_add(&sh_ctrs, r, SH_TOTAL_NS, ns);
+	rs_counter_max_update(&sh_ctrs, r, SH_MAX_NS, ns);
+	WRITE_ONCE(sh_table->rows[r].deferred, new_scan_cnt);
+}
+
+RS_CHECK_TP_PROTO(mm_shrink_slab_end, rs_probe_shrink_slab_end);
+
+static struct rs_hook sh_hooks[] = {
+	RS_TRACEPOINT("mm_shrink_slab_start", rs_probe_shrink_slab_start),
+	RS_TRACEPOINT("mm_shrink_slab_end", rs_probe_shrink_slab_end),
+};
+
+static int shrinkers_show(struct seq_file *m, void *v)
+{
+	struct rs_shrinker_snap *snap;
+	unsigned int i, nr = 0;
+
+	snap = kvcalloc(RS_SHRINKER_ROWS + 1, sizeof(*snap), GFP_KERNEL);
+	if (!snap)
+		return -ENOMEM;
+	for (i = 0; i <= RS_SHRINKER_OTHER; i++) {
+		struct rs_shrinker_row *row = &sh_table->rows[i];
+		struct rs_shrinker_snap *s = &snap[nr];
+
+		if (i == RS_SHRINKER_OTHER)
+			s->name = "other";
+		/* Pairs with rs_shrinker_set_name(): flag, then name. */
+		else if (smp_load_acquire(&row->named))
+			s->name = row->name;
+		else
+			continue;	/* unused, or being named right now */
+		s->calls = rs_counter_sum(&sh_ctrs, i, SH_CALLS);
+		if (i == RS_SHRINKER_OTHER && !s->calls)
+			continue;
+		s->cache_items = READ_ONCE(row->cache_items);
+		s->delta_total = rs_counter_sum(&sh_ctrs, i, SH_DELTA_TOTAL);
+		s->total_scan_total = rs_counter_sum(&sh_ctrs, i, SH_TOTAL_SCAN_TOTAL);
+		s->freed_total = rs_counter_sum(&sh_ctrs, i, SH_FREED_TOTAL);
+		s->deferred = READ_ONCE(row->deferred);
+		s->total_ns = rs_counter_sum(&sh_ctrs, i, SH_TOTAL_NS);
+		s->max_ns = rs_counter_max(&sh_ctrs, i, SH_MAX_NS);
+		nr++;
+	}
+	rs_shrinker_sort(snap, nr);
+
+	seq_puts(m, "name calls cache_items delta_total total_scan_total freed_total deferred total_ns max_ns\n");
+	for (i = 0; i < nr; i++)
+		seq_printf(m, "%s %llu %llu %llu %llu %llu %lld %llu %llu\n",
+			   snap[i].name, snap[i].calls, snap[i].cache_items,
+			   snap[i].delta_total, snap[i].total_scan_total,
+			   snap[i].freed_total, snap[i].deferred,
+			   snap[i].total_ns, snap[i].max_ns);
+	kvfree(snap);
+	return 0;
+}
+RS_DEFINE_SHOW_ATTRIBUTE(shrinkers);
+
+static void shrinkers_files(struct dentry *root)
+{
+	debugfs_create_file("shrinkers", RS_FILE_MODE, root, NULL,
+			    &shrinkers_fops);
+}
+
+static void shrinkers_reset(void)
+{
+	/* Rows and their names stay: the shrinkers still exist. */
+	rs_counters_reset(&sh_ctrs);
+}
+
+static void shrinkers_exit(void)
+{
+	rs_pairs_free(&sh_pairs);
+	rs_counters_free(&sh_ctrs);
+	kvfree(sh_table);
+	sh_table = NULL;
+}
+
+static int shrinkers_init(void)
+{
+	int ret;
+
+	sh_table = kvzalloc(sizeof(*sh_table), GFP_KERNEL);
+	if (!sh_table)
+		return -ENOMEM;
+	ret = rs_counters_init(&sh_ctrs, RS_SHRINKER_ROWS + 1, NR_SH_KEYS, NULL);
+	if (!ret)
+		ret = rs_pairs_init(&sh_pairs, SH_PAIR_BITS);
+	if (ret)
+		shrinkers_exit();
+	return ret;
+}
+
+const struct rs_feature rs_shrinkers_feature = {
+	.name = "shrinkers",
+	.hooks = sh_hooks,
+	.nr_hooks = ARRAY_SIZE(sh_hooks),
+	.init = shrinkers_init,
+	.exit = shrinkers_exit,
+	.reset = shrinkers_reset,
+	.files = shrinkers_files,
+};

@@ -4,6 +4,7 @@
 # make KDIR=<tree>     build for another kernel
 # make demo            boot Debian 6.12 in QEMU, load the module, show its files
 # make check           static checks, KUnit suites and QEMU scenarios
+# make bench           probe overhead, measured in QEMU (not a test)
 # make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -27,4 +28,7 @@ demo:
 check:
 	scripts/check.sh
 
-.PHONY: all modules sparse clean demo check
+bench:
+	scripts/bench.sh
+
+.PHONY: all modules sparse clean demo check bench

@@ -74,11 +74,6 @@ static struct rs_counters cp_ctrs;
 static struct rs_counters cz_ctrs;
 static struct rs_pairs cp_pairs;
 
-static unsigned int cz_slot(struct zone *zone)
-{
-	return zone_to_nid(zone) * MAX_NR_ZONES + zone_idx(zone);
-}
-
 static void rs_probe_wakeup_kcompactd(void *data, int nid, int order,
 				      enum zone_type highest_zoneidx)
 {
@@ -143,7 +138,7 @@ static void rs_probe_compaction_deferred(void *data, struct zone *zone,
 					 int order)
 {
 	rs_hook_hit(data);
-	rs_counter_inc(&cz_ctrs, cz_slot(zone), CZ_DEFERRED_EVENTS);
+	rs_counter_inc(&cz_ctrs, rs_zone_slot(zone), CZ_DEFERRED_EVENTS);
 }
 
 RS_CHECK_TP_PROTO(mm_compaction_deferred, rs_probe_compaction_deferred);
@@ -151,7 +146,7 @@ RS_CHECK_TP_PROTO(mm_compaction_deferred, rs_probe_compaction_deferred);
 static void rs_probe_defer_compaction(void *data, struct zone *zone, int order)
 {
 	rs_hook_hit(data);
-	rs_counter_inc(&cz_ctrs, cz_slot(zone), CZ_DEFER_EVENTS);
+	rs_counter_inc(&cz_ctrs, rs_zone_slot(zone), CZ_DEFER_EVENTS);
 }
 
 RS_CHECK_TP_PROTO(mm_compaction_defer_compaction, rs_probe_defer_compaction);
@@ -159,7 +154,7 @@ RS_CHECK_TP_PROTO(mm_compaction_defer_compaction, rs_probe_defer_compaction);
 static void rs_probe_defer_reset(void *data, struct zone *zone, int order)
 {
 	rs_hook_hit(data);
-	rs_counter_inc(&cz_ctrs, cz_slot(zone), CZ_DEFER_RESETS);
+	rs_counter_inc(&cz_ctrs, rs_zone_slot(zone), CZ_DEFER_RESETS);
 }
 
 RS_CHECK_TP_PROTO(mm_compaction_defer_reset, rs_probe_defer_reset);
@@ -179,8 +174,9 @@ static int compaction_show(struct seq_file *m, void *v)
 {
 	int nid = rs_file_nid(m);
 	pg_data_t *pgdat = NODE_DATA(nid);
+	struct zone *z;
 	char key[32];
-	int i, zid;
+	int i;
 
 	rs_counters_show(m, &cp_ctrs, nid);
 	for (i = 0; i < RS_NR_COMPACT_STATUS; i++) {
@@ -192,12 +188,9 @@ static int compaction_show(struct seq_file *m, void *v)
 	rs_kv_s64(m, "kcompactd_highest_zoneidx",
 		  READ_ONCE(pgdat->kcompactd_highest_zoneidx));
 
-	for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-		struct zone *z = &pgdat->node_zones[zid];
-		unsigned int slot = nid * MAX_NR_ZONES + zid;
+	for (z = rs_next_zone(pgdat, NULL); z; z = rs_next_zone(pgdat, z)) {
+		unsigned int slot = rs_zone_slot(z);
 
-		if (!populated_zone(z))
-			continue;
 		rs_zkv_u64(m, z, "considered", READ_ONCE(z->compact_considered));
 		rs_zkv_u64(m, z, "defer_shift", READ_ONCE(z->compact_defer_shift));
 		rs_zkv_s64(m, z, "order_failed", READ_ONCE(z->compact_order_failed));

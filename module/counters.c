@@ -8,6 +8,7 @@
 #include <linux/errno.h>
 #include <linux/bitops.h>
 #include <linux/kernel.h>
+#include <linux/kstrtox.h>
 #include <linux/math.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
@@ -182,6 +183,21 @@ void rs_kv_s64(struct seq_file *m, const char *key, s64 val)
 void rs_kv_str(struct seq_file *m, const char *key, const char *val)
 {
 	seq_printf(m, "%s %s\n", key, val);
+}
+
+/*
+ * For write-only trigger files (reset, drain): 0 when the user wrote "1"
+ * (a trailing newline is fine), else -EINVAL, -ERANGE or -EFAULT.
+ */
+int rs_write_is_one(const char __user *ubuf, size_t len)
+{
+	unsigned int val;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, len, 10, &val);
+	if (ret)
+		return ret;
+	return val == 1 ? 0 : -EINVAL;
 }
 
 /* The errors register_kprobe() and tracepoint_probe_register() return. */

@@ -156,14 +156,10 @@ static const struct file_operations grow_fops = {
 static ssize_t drain_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
-	unsigned int val;
-	int ret;
+	int ret = rs_write_is_one(ubuf, len);
 
-	ret = kstrtouint_from_user(ubuf, len, 10, &val);
 	if (ret)
 		return ret;
-	if (val != 1)
-		return -EINVAL;
 	rs_demo_drain(&demo_pool);
 	return len;
 }

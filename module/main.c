@@ -63,14 +63,12 @@ RS_DEFINE_SHOW_ATTRIBUTE(hooks);
 static ssize_t reset_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
-	unsigned int val, i;
+	unsigned int i;
 	int ret;
 
-	ret = kstrtouint_from_user(ubuf, len, 10, &val);
+	ret = rs_write_is_one(ubuf, len);
 	if (ret)
 		return ret;
-	if (val != 1)
-		return -EINVAL;
 
 	down_write(&rs_reset_sem);
 	for (i = 0; i < ARRAY_SIZE(rs_features); i++)

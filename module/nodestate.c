@@ -61,7 +61,7 @@ static u8 *boost_seen;
 
 static void rs_boost_look(struct zone *z)
 {
-	unsigned int slot = zone_to_nid(z) * MAX_NR_ZONES + zone_idx(z);
+	unsigned int slot = rs_zone_slot(z);
 	u8 boosted = READ_ONCE(z->watermark_boost) != 0;
 
 	if (slot >= nr_node_ids * MAX_NR_ZONES ||
@@ -75,13 +75,9 @@ static void rs_boost_look(struct zone *z)
 static bool rs_boost_look_node(pg_data_t *pgdat)
 {
 	bool boosted = false;
-	int zid;
+	struct zone *z;
 
-	for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-		struct zone *z = &pgdat->node_zones[zid];
-
-		if (!populated_zone(z))
-			continue;
+	for (z = rs_next_zone(pgdat, NULL); z; z = rs_next_zone(pgdat, z)) {
 		rs_boost_look(z);
 		boosted |= READ_ONCE(z->watermark_boost) != 0;
 	}
@@ -145,14 +141,11 @@ static long rs_max_lowmem_reserve(const struct zone *z)
 static int watermarks_show(struct seq_file *m, void *v)
 {
 	pg_data_t *pgdat = NODE_DATA(rs_file_nid(m));
-	int zid;
+	struct zone *z;
 
-	for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-		struct zone *z = &pgdat->node_zones[zid];
+	for (z = rs_next_zone(pgdat, NULL); z; z = rs_next_zone(pgdat, z)) {
 		struct rs_wmark w;
 
-		if (!populated_zone(z))
-			continue;
 		rs_wmark_read(z, &w);
 		rs_zkv_u64(m, z, "free", w.free);
 		rs_zkv_u64(m, z, "min", w.min);
@@ -179,12 +172,10 @@ RS_DEFINE_SHOW_ATTRIBUTE(watermarks);
 static unsigned int rs_boosted_zones(pg_data_t *pgdat)
 {
 	unsigned int n = 0;
-	int zid;
+	struct zone *z;
 
-	for (zid = 0; zid < MAX_NR_ZONES; zid++)
-		if (populated_zone(&pgdat->node_zones[zid]) &&
-		    READ_ONCE(pgdat->node_zones[zid].watermark_boost))
-			n++;
+	for (z = rs_next_zone(pgdat, NULL); z; z = rs_next_zone(pgdat, z))
+		n += READ_ONCE(z->watermark_boost) != 0;
 	return n;
 }
 
@@ -192,18 +183,14 @@ static int boost_show(struct seq_file *m, void *v)
 {
 	int nid = rs_file_nid(m);
 	pg_data_t *pgdat = NODE_DATA(nid);
-	int zid;
+	struct zone *z;
 
 	rs_kv_u64(m, "boosted_zones", rs_boosted_zones(pgdat));
 	rs_counters_show(m, &bn_ctrs, nid);
-	for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-		struct zone *z = &pgdat->node_zones[zid];
-
-		if (!populated_zone(z))
-			continue;
+	for (z = rs_next_zone(pgdat, NULL); z; z = rs_next_zone(pgdat, z)) {
 		rs_zkv_u64(m, z, "boost", READ_ONCE(z->watermark_boost));
 		rs_zkv_u64(m, z, "boost_events",
-			   rs_counter_sum(&bz_ctrs, nid * MAX_NR_ZONES + zid,
+			   rs_counter_sum(&bz_ctrs, rs_zone_slot(z),
 					  BZ_BOOST_EVENTS));
 	}
 	return 0;
@@ -221,11 +208,10 @@ static unsigned long rs_node_stat(pg_data_t *pgdat, enum node_stat_item item)
 static unsigned long rs_node_dirtyable(pg_data_t *pgdat)
 {
 	unsigned long free = 0;
-	int zid;
+	struct zone *z;
 
-	for (zid = 0; zid < MAX_NR_ZONES; zid++)
-		if (populated_zone(&pgdat->node_zones[zid]))
-			free += rs_zone_free(&pgdat->node_zones[zid]);
+	for (z = rs_next_zone(pgdat, NULL); z; z = rs_next_zone(pgdat, z))
+		free += rs_zone_free(z);
 	return rs_dirtyable(free, READ_ONCE(pgdat->totalreserve_pages),
 			    rs_node_stat(pgdat, NR_INACTIVE_FILE) +
 			    rs_node_stat(pgdat, NR_ACTIVE_FILE));
@@ -290,19 +276,17 @@ RS_DEFINE_SHOW_ATTRIBUTE(dirty);
 /* One line per node, for a person. */
 static int summary_show(struct seq_file *m, void *v)
 {
-	int nid, zid;
+	struct zone *z;
+	int nid;
 
 	for_each_online_node(nid) {
 		pg_data_t *pgdat = NODE_DATA(nid);
 		int failures = rs_kswapd_failures(pgdat);
 
 		seq_printf(m, "node%d", nid);
-		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-			struct zone *z = &pgdat->node_zones[zid];
+		for (z = rs_next_zone(pgdat, NULL); z; z = rs_next_zone(pgdat, z)) {
 			struct rs_wmark w;
 
-			if (!populated_zone(z))
-				continue;
 			rs_wmark_read(z, &w);
 			seq_printf(m, " %s free=%lu low=%lu high=%lu boost=%lu%s",
 				   z->name, w.free, w.low, w.high, w.boost,

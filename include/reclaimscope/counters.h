@@ -137,6 +137,8 @@ void rs_kv_u64(struct seq_file *m, const char *key, u64 val);
 void rs_kv_s64(struct seq_file *m, const char *key, s64 val);
 void rs_kv_str(struct seq_file *m, const char *key, const char *val);
 
+int rs_write_is_one(const char __user *ubuf, size_t len);
+
 /* "EINVAL" for -EINVAL; "E<n>" for numbers the table does not know. */
 const char *rs_errname(int err, char *buf, size_t len);
 

@@ -15,6 +15,27 @@
 
 struct seq_file;
 
+/*
+ * The populated zone of @pgdat after @z, the first one when @z is NULL,
+ * or NULL at the end: for (z = rs_next_zone(pgdat, NULL); z;
+ * z = rs_next_zone(pgdat, z)).  The kernel's for_each_populated_zone()
+ * walks every node through helpers it does not export.
+ */
+static inline struct zone *rs_next_zone(pg_data_t *pgdat, struct zone *z)
+{
+	for (z = z ? z + 1 : pgdat->node_zones;
+	     z < pgdat->node_zones + MAX_NR_ZONES; z++)
+		if (populated_zone(z))
+			return z;
+	return NULL;
+}
+
+/* Per-zone counter slots: one row per (node, zone index). */
+static inline unsigned int rs_zone_slot(struct zone *z)
+{
+	return zone_to_nid(z) * MAX_NR_ZONES + zone_idx(z);
+}
+
 /* COMPACT_NOT_SUITABLE_ZONE .. COMPACT_SUCCESS, then "other". */
 #define RS_NR_COMPACT_STATUS	(COMPACT_SUCCESS + 2)
 

@@ -109,11 +109,7 @@ rs_integration_window() {
 	rs_quiesce
 	# Let every kswapd reach its sleep, so the window closes on an idle
 	# guest: nothing counts between stopping the trace and the snapshot.
-	for i in $(seq 1 20); do
-		awake=$(cat $RS/node*/kswapd | awk '$1 == "awake" { s += $2 } END { print s + 0 }')
-		[ "$awake" = 0 ] && break
-		sleep 0.5
-	done
+	rs_wait_kswapd_asleep
 	rs_trace_stop
 	rs_snapshot /tmp/after
 

@@ -71,11 +71,8 @@ rs_sh_pressure() {
 	calls_before=$(rs_sh_calls)
 	rs_trace_start vmscan/mm_shrink_slab_start
 	rs_pressure
-	for i in $(seq 1 20); do
-		awake=$(cat $RS/node*/kswapd | awk '$1 == "awake" { s += $2 } END { print s + 0 }')
-		[ "$awake" = 0 ] && break
-		sleep 0.5
-	done
+	# Nothing may count between stopping the trace and the snapshot.
+	rs_wait_kswapd_asleep
 	rs_trace_stop
 	cat $RS/shrinkers > /tmp/shrinkers
 	cat $DS/stats > /tmp/stats

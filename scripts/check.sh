@@ -110,7 +110,9 @@ stage_kunit() {
 		rs_result "build:kunit" 0 "module or KUnit module did not build"
 		return
 	fi
-	suites=$(sed -n 's/^[[:space:]]*\.name = "\(reclaimscope_[a-z_]*\)",$/\1/p' \
+	# The .name of every struct kunit_suite in tests/kunit/.
+	suites=$(awk '/struct kunit_suite .* = \{/ { s = 1 }
+		s && /\.name = "/ { sub(/.*\.name = "/, ""); sub(/".*/, ""); print; s = 0 }' \
 		"$RS_TOP"/tests/kunit/*_kunit.c | paste -sd,)
 	RS_EXPECT_SUITES=$suites rs_guest kunit "$kbuild/arch/x86/boot/bzImage" - \
 		"$(cat "$kbuild/include/config/kernel.release")" "" kunit 1800 \

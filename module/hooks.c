@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
@@ -21,6 +22,9 @@
 
 #include <reclaimscope/counters.h>
 #include <reclaimscope/hooks.h>
+
+/* How long unload waits for caught kretprobe calls to return. */
+#define RS_KRP_DRAIN_MS	10000
 
 struct rs_tp_lookup {
 	struct rs_hook *hooks;
@@ -41,12 +45,47 @@ static void rs_tp_match(struct tracepoint *tp, void *priv)
 	}
 }
 
+/*
+ * The registry's own kretprobe handlers count calls in flight around the
+ * feature's handlers.  A call whose entry was seen always comes back
+ * through rs_krp_return() while the kretprobe is registered.
+ */
+static int rs_krp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct rs_hook *h = rs_hook_from_instance(ri);
+
+	this_cpu_inc(*h->in_flight);
+	if (h->entry_handler)
+		h->entry_handler(ri, regs);
+	return 0;
+}
+
+static int rs_krp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct rs_hook *h = rs_hook_from_instance(ri);
+
+	if (h->handler)
+		h->handler(ri, regs);
+	this_cpu_dec(*h->in_flight);
+	return 0;
+}
+
+static long rs_hook_in_flight(const struct rs_hook *h)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(h->in_flight, cpu));
+	return sum;
+}
+
 static int rs_kretprobe_register(struct rs_hook *h, const char *symbol)
 {
 	memset(&h->krp, 0, sizeof(h->krp));
 	h->krp.kp.symbol_name = symbol;
-	h->krp.entry_handler = h->entry_handler;
-	h->krp.handler = h->handler;
+	h->krp.entry_handler = rs_krp_entry;
+	h->krp.handler = rs_krp_return;
 	h->krp.data_size = h->data_size;
 	h->krp.maxactive = h->maxactive;
 	return register_kretprobe(&h->krp);
@@ -116,8 +155,12 @@ int rs_hooks_attach(struct rs_hook *hooks, unsigned int nr)
 
 	for (i = 0; i < nr; i++) {
 		hooks[i].hits = alloc_percpu(unsigned long);
-		if (!hooks[i].hits)
+		hooks[i].in_flight = alloc_percpu(long);
+		if (!hooks[i].hits || !hooks[i].in_flight) {
+			free_percpu(hooks[i].hits);
+			free_percpu(hooks[i].in_flight);
 			goto nomem;
+		}
 		hooks[i].tp = NULL;
 		hooks[i].target = NULL;
 		hooks[i].state = RS_HOOK_DETACHED;
@@ -132,7 +175,9 @@ int rs_hooks_attach(struct rs_hook *hooks, unsigned int nr)
 nomem:
 	while (i--) {
 		free_percpu(hooks[i].hits);
+		free_percpu(hooks[i].in_flight);
 		hooks[i].hits = NULL;
+		hooks[i].in_flight = NULL;
 	}
 	return -ENOMEM;
 }
@@ -147,18 +192,36 @@ nomem:
  */
 void rs_hooks_unregister(struct rs_hook *hooks, unsigned int nr)
 {
-	unsigned int i;
+	unsigned int i, waited;
+
+	/* Catch no new call ... */
+	for (i = 0; i < nr; i++)
+		if (hooks[i].kind == RS_HOOK_KRETPROBE &&
+		    hooks[i].state == RS_HOOK_ATTACHED)
+			disable_kretprobe(&hooks[i].krp);
 
 	for (i = 0; i < nr; i++) {
 		struct rs_hook *h = &hooks[i];
 
 		if (h->state != RS_HOOK_ATTACHED)
 			continue;
-		if (h->kind == RS_HOOK_TRACEPOINT)
+		if (h->kind == RS_HOOK_TRACEPOINT) {
 			WARN_ON_ONCE(tracepoint_probe_unregister(h->tp, h->probe,
 								 h));
-		else
+		} else {
+			/*
+			 * ... and let the caught ones return through our
+			 * handler (a reclaimer may sleep in the function
+			 * for a while; give up after RS_KRP_DRAIN_MS).
+			 */
+			for (waited = 0; rs_hook_in_flight(h) > 0 &&
+			     waited < RS_KRP_DRAIN_MS; waited += 20)
+				msleep(20);
+			if (rs_hook_in_flight(h) > 0)
+				pr_warn("hook %s: %ld calls still in flight at unload\n",
+					h->name, rs_hook_in_flight(h));
 			unregister_kretprobe(&h->krp);
+		}
 		h->state = RS_HOOK_DETACHED;
 	}
 }
@@ -170,7 +233,9 @@ void rs_hooks_release(struct rs_hook *hooks, unsigned int nr)
 
 	for (i = 0; i < nr; i++) {
 		free_percpu(hooks[i].hits);
+		free_percpu(hooks[i].in_flight);
 		hooks[i].hits = NULL;
+		hooks[i].in_flight = NULL;
 	}
 }
 

@@ -12,6 +12,11 @@
  * Tracepoint probes receive their struct rs_hook as the data argument, so
  * a probe counts its hit with rs_hook_hit(data).  kretprobe handlers find
  * theirs with rs_hook_from_instance().
+ *
+ * kretprobes are detached in two steps: the probe is disabled (no new
+ * calls are caught) and the registry waits for every caught call to
+ * return through its handler before unregistering.  So no return is
+ * pending on any task when the module's memory goes away.
  */
 #ifndef _RECLAIMSCOPE_HOOKS_H
 #define _RECLAIMSCOPE_HOOKS_H
@@ -53,6 +58,7 @@ struct rs_hook {
 	struct tracepoint *tp;
 	struct kretprobe krp;
 	unsigned long __percpu *hits;
+	long __percpu *in_flight;	/* kretprobe: entered, not returned */
 };
 
 #define RS_TRACEPOINT(_name, _probe)					\

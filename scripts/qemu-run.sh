@@ -6,6 +6,11 @@
 # Boots a reclaimscope guest under TCG with 2 vCPUs on 2 NUMA nodes (one
 # socket each, so the scheduler topology is sane), 768 MiB split evenly,
 # and a 1.5 GiB sparse read-only virtio disk for page-cache pressure.
+# Single-threaded TCG: with one host thread per vCPU (MTTCG), two Debian
+# 6.12 runs oopsed while the module unloaded under reclaim, once on an
+# int3 at a tracepoint's jump-label site after patching had completed.
+# We suspect cross-modifying code between vCPU threads (not proven);
+# one thread keeps it coherent, and runs take about as long.
 # The serial console goes to LOG.  Exits with QEMU's status, or 124 on
 # timeout.  $RS_QEMU_APPEND is added to the kernel command line.
 set -uo pipefail
@@ -22,7 +27,7 @@ bios=()
 [ -e /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
 
 timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
-	-accel tcg -cpu max "${bios[@]}" \
+	-accel tcg,thread=single -cpu max "${bios[@]}" \
 	-smp 2,sockets=2,cores=1,threads=1 -m 768 \
 	-object memory-backend-ram,id=m0,size=384M \
 	-object memory-backend-ram,id=m1,size=384M \

@@ -243,7 +243,8 @@ static int dirty_show(struct seq_file *m, void *v)
 {
 	pg_data_t *pgdat = NODE_DATA(rs_file_nid(m));
 	unsigned long ratio = 0, bytes = 0, global = 0, limit, dirty, wb;
-	int nid, err;
+	unsigned long dirtyable = rs_node_dirtyable(pgdat);
+	int nid, err, pgdat_dirty;
 
 	err = rs_read_sysctl("/proc/sys/vm/dirty_ratio", &ratio);
 	if (!err)
@@ -255,15 +256,17 @@ static int dirty_show(struct seq_file *m, void *v)
 	wb = rs_node_stat(pgdat, NR_WRITEBACK);
 	rs_kv_u64(m, "file_dirty", dirty);
 	rs_kv_u64(m, "writeback", wb);
-	rs_kv_u64(m, "dirtyable", rs_node_dirtyable(pgdat));
+	rs_kv_u64(m, "dirtyable", dirtyable);
 	if (!err) {
-		limit = rs_node_dirty_limit(rs_node_dirtyable(pgdat), global,
-					    ratio, bytes, PAGE_SIZE);
+		/* The limit from the same reading of the node as printed. */
+		limit = rs_node_dirty_limit(dirtyable, global, ratio, bytes,
+					    PAGE_SIZE);
 		rs_kv_u64(m, "dirty_limit", limit);
 		rs_kv_u64(m, "dirty_ok", dirty + wb <= limit);
 	}
-	if (rs_pgdat_flag_dirty(pgdat) >= 0)
-		rs_kv_u64(m, "pgdat_dirty", rs_pgdat_flag_dirty(pgdat));
+	pgdat_dirty = rs_pgdat_flag_dirty(pgdat);
+	if (pgdat_dirty >= 0)
+		rs_kv_u64(m, "pgdat_dirty", pgdat_dirty);
 	rs_kv_u64(m, "pgdat_writeback", test_bit(PGDAT_WRITEBACK, &pgdat->flags));
 	rs_kv_u64(m, "pgdat_reclaim_locked",
 		  test_bit(PGDAT_RECLAIM_LOCKED, &pgdat->flags));

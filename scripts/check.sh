@@ -92,6 +92,9 @@ stage_debian() {
 		rs_guest "debian-$1-shrinker" "$3/boot/vmlinuz-$2" "$3" "$2" \
 			"virtio_pci virtio_blk" shrinker 900 \
 			"$dir/reclaimscope.ko=rs/reclaimscope.ko"
+		rs_guest "debian-$1-fragment" "$3/boot/vmlinuz-$2" "$3" "$2" \
+			"virtio_pci virtio_blk" fragment 900 \
+			"$dir/reclaimscope.ko=rs/reclaimscope.ko"
 		# 6.12 enables MGLRU by default: run the classic LRU too.
 		if [ "$1" = 6.12 ]; then
 			RS_QEMU_APPEND=rs.lru_gen=0 rs_guest "debian-$1-classic-lru" \

@@ -4,7 +4,8 @@
 # mkinitramfs.sh OUT MODROOT KVER KMODS [SRC=DST ...]
 #
 # Builds a gzip'd cpio initramfs for a reclaimscope guest: busybox-static,
-# tests/guest/ (init, helpers, scenarios), the kernel modules named in
+# tests/guest/ (init, helpers, scenarios, and the programs in
+# tests/guest/tools/ built static into /bin), the kernel modules named in
 # KMODS (space separated) with everything they depend on, decompressed and
 # listed in load order in /rs/kmods, and extra files given as SRC=DST.
 # MODROOT is an unpacked Debian image (with modules.dep), or "-" for a
@@ -22,6 +23,12 @@ cp /bin/busybox "$stage/bin/busybox"
 cp -r "$RS_TOP/tests/guest/." "$stage/rs/"
 mv "$stage/rs/init" "$stage/init"
 chmod +x "$stage/init"
+rm -rf "$stage/rs/tools"
+for c in "$RS_TOP"/tests/guest/tools/*.c; do
+	t=$(basename "$c" .c)
+	gcc -static -O2 -Wall -Werror -o "$stage/bin/$t" "$c" ||
+		rs_die "cannot build guest tool $t"
+done
 : > "$stage/rs/kmods"
 
 # Resolve module names to files through modules.dep, dependencies first.

@@ -9,6 +9,8 @@ kernel log between ``RS-DMESG-BEGIN`` and ``RS-DMESG-END``, and
 
 * ``completed``: the guest reached RS-DONE (no hang, panic or timeout);
 * ``clean_log``: no kernel splat anywhere in the log;
+* ``script_errors``: no shell error from the guest's scripts (a helper
+  that is not defined, a command not found, a syntax error);
 * one check per KUnit case, and ``kunit_plan`` (every planned case ran).
 
 Prints one line per check and appends ``<label> <passed> <failed>`` to
@@ -26,6 +28,10 @@ SPLATS = re.compile(
     r"sleeping function called from invalid context|Call Trace:|"
     r"INFO: task .* blocked|rcu.*detected stalls|self-detected stall|"
     r"unreferenced object|kmemleak: [0-9]+ new suspected memory leak")
+
+# busybox sh reports its errors as "/init: <script>: line N: ...".
+SCRIPT_ERROR = re.compile(r"^/init: .*(not found|syntax error|unexpected|bad number|"
+                          r"can't open|Illegal number|parameter not set)")
 
 KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) (\S+)(.*)$")
 KTAP_PLAN = re.compile(r"^(\s*)1\.\.(\d+)")
@@ -78,7 +84,7 @@ def main():
         text = f.read().replace("\r", "")
     lines = text.split("\n")
 
-    checks, ktap_docs, splats = [], [], []
+    checks, ktap_docs, splats, script_errors = [], [], [], []
     suite, doc, done = None, None, False
     for line in lines:
         if line.startswith("RS-KTAP-BEGIN "):
@@ -97,6 +103,8 @@ def main():
             continue
         if line.startswith("RS-DONE"):
             done = True
+        if SCRIPT_ERROR.search(line):
+            script_errors.append(line.strip())
         if SPLATS.search(line) and not line.startswith("RS-"):
             splats.append(line.strip())
 
@@ -110,6 +118,7 @@ def main():
 
     checks.append(("completed", done, "" if done else "no RS-DONE: hang, panic or timeout"))
     checks.append(("clean_log", not splats, "; ".join(splats[:5])))
+    checks.append(("script_errors", not script_errors, "; ".join(script_errors[:5])))
 
     passed = sum(1 for _, ok, _ in checks if ok)
     failed = len(checks) - passed

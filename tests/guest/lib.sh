@@ -89,6 +89,23 @@ rs_quiesce() {
 	sleep 1
 }
 
+# rs_wait_kswapd_asleep: wait up to 60 s until every node's kswapd is
+# asleep as the module saw it (node<N>/kswapd awake 0): a window that
+# closes then has nothing in flight.
+rs_wait_kswapd_asleep() {
+	local i n awake
+	for i in $(seq 1 120); do
+		awake=0
+		for n in $(rs_nodes); do
+			awake=$((awake + $(rs_kv $RS/node$n/kswapd awake)))
+		done
+		[ "$awake" -eq 0 ] && return 0
+		sleep 0.5
+	done
+	rs_fail kswapd_asleep "a kswapd is still awake after 60 s"
+	return 1
+}
+
 rs_trace_start() {
 	local ev
 	echo 0 > $TRACE/tracing_on
@@ -163,6 +180,57 @@ rs_snapshot() {
 		cat "$RS/$f" > "$1/$f"
 	done
 	cp /proc/vmstat "$1/vmstat"
+}
+
+# rs_capture DIR: rs_snapshot, with proc/vmstat, proc/zoneinfo and
+# proc/uptime beside the module's files: the tree the CLI reads with
+# --root (scripts/reclaimscope).
+rs_capture() {
+	rs_snapshot "$1"
+	rm -f "$1/vmstat"
+	mkdir -p "$1/proc"
+	cat /proc/uptime > "$1/proc/uptime"
+	cat /proc/vmstat > "$1/proc/vmstat"
+	cat /proc/zoneinfo > "$1/proc/zoneinfo"
+}
+
+# rs_export LABEL [DIR]: print a captured tree (rs_capture) to the host
+# log, one "RS-TREE <label> <path> <line>" line per line, each file
+# announced by "RS-TREE-FILE <label> <path>" (tests/check/trees.py
+# rebuilds it).  Without DIR the tree is captured now.
+rs_export() {
+	local d=${2:-/tmp/export/$1} f
+	[ -n "${2:-}" ] || rs_capture "$d"
+	for f in $(cd "$d" && find . -type f | sed 's|^\./||' | sort); do
+		echo "RS-TREE-FILE $1 $f"
+		sed "s|^|RS-TREE $1 $f |" "$d/$f"
+	done
+}
+
+# rs_sampler_start DIR SECONDS / rs_sampler_stop: capture a tree into
+# DIR/000, DIR/001, ... every SECONDS while a workload runs (printed
+# later with rs_export, so nothing interleaves with other output).  The
+# sampler is a grandchild, so the workload's own "wait" does not wait
+# for it.
+rs_sampler_start() {
+	rm -rf "$1" /tmp/sampler.stop /tmp/sampler.done
+	mkdir -p "$1"
+	( (
+		i=0
+		while [ ! -f /tmp/sampler.stop ]; do
+			rs_capture "$1/$(printf %03d $i)"
+			i=$((i + 1))
+			sleep "$2"
+		done
+		touch /tmp/sampler.done
+	) & )
+}
+
+rs_sampler_stop() {
+	touch /tmp/sampler.stop
+	while [ ! -f /tmp/sampler.done ]; do
+		sleep 0.2
+	done
 }
 
 # rs_delta FILE KEY: KEY in /tmp/after/FILE minus KEY in /tmp/before/FILE.

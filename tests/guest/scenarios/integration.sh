@@ -78,6 +78,7 @@ rs_integration_files() {
 		max_ns latency_us_le_1
 	rs_expect_eq keys_present "" "$bad"
 	rs_dump $RS/version $RS/hooks $RS/node*/kswapd
+	rs_export idle
 }
 
 # rs_has_keys FILE KEY...: adds "file:key" to $bad for each key missing
@@ -101,11 +102,13 @@ rs_integration_window() {
 	rs_snapshot /tmp/before
 	rs_trace_start vmscan/mm_vmscan_kswapd_wake vmscan/mm_vmscan_kswapd_sleep \
 		vmscan/mm_vmscan_wakeup_kswapd vmscan/mm_vmscan_direct_reclaim_begin
+	rs_sampler_start /tmp/series 1
 	if [ -n "${RS_NO_DIRECT:-}" ]; then
 		rs_pressure
 	else
 		rs_direct_pressure
 	fi
+	rs_sampler_stop
 	rs_quiesce
 	# Let every kswapd reach its sleep, so the window closes on an idle
 	# guest: nothing counts between stopping the trace and the snapshot.
@@ -172,6 +175,10 @@ rs_integration_window() {
 	rs_expect_eq direct_hist_eq_completed "$(rs_kv /tmp/after/direct_reclaim completed)" \
 		"$(rs_hist_total /tmp/after/direct_reclaim)"
 	rs_dump $RS/hooks $RS/direct_reclaim $RS/node*/*
+	rs_export pressure
+	for i in $(ls /tmp/series); do
+		rs_export "series/$i" "/tmp/series/$i"
+	done
 }
 
 rs_integration_reset() {

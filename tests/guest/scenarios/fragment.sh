@@ -1,0 +1,226 @@
+# SPDX-License-Identifier: GPL-2.0
+# Fragmentation scenario: node 1's free memory is cut into single pages
+# between mlocked ones (rs-frag, tests/guest/tools/rs-frag.c), then
+#
+#  1. unmovable allocations on node 1 (the demo shrinker's pool) must
+#     fall back into movable pageblocks one page at a time: each such
+#     steal boosts the zone's watermark, which wakes kswapd, and a
+#     boosted balance_pgdat() pass ends by waking kcompactd;
+#  2. huge pages asked of node 1 need compaction, which cannot move
+#     mlocked pages (vm.compact_unevictable_allowed=0): it fails, is
+#     deferred, and the next attempts are skipped as deferred.
+#
+# Checked against tracefs (extfrag steals, compaction deferral events,
+# kcompactd wakes) and /proc/vmstat (compact_daemon_wake).
+
+FRAG_NODE=1
+HP=/sys/devices/system/node/node$FRAG_NODE/hugepages/hugepages-2048kB/nr_hugepages
+
+# frag_trace_zone_count EVENT NID ZONE: tracefs events for one zone.
+frag_trace_zone_count() {
+	awk -v ev="$1:" -v n="node=$2" -v z="zone=$3" '
+	{ for (i = 1; i <= NF; i++) if ($i == ev) break }
+	i <= NF && $(i + 1) == n && $(i + 2) == z { c++ }
+	END { print c + 0 }' /tmp/trace.txt
+}
+
+# frag_last_defer NID ZONE: "<log2 limit> <order_failed>" from the last
+# deferral event of the zone in the trace, or nothing.
+frag_last_defer() {
+	awk -v n="node=$1" -v z="zone=$2" '
+	/ mm_compaction_(deferred|defer_compaction|defer_reset): / {
+		for (i = 1; i <= NF; i++) if ($i ~ /^mm_compaction_/) break
+		if ($(i + 1) != n || $(i + 2) != z) next
+		for (; i <= NF; i++) {
+			if ($i ~ /^order_failed=/) { sub(/.*=/, "", $i); of = $i }
+			if ($i ~ /^limit=/) { sub(/.*=/, "", $i); l = $i }
+		}
+		shift = 0
+		while (2 ^ shift < l) shift++
+		last = shift " " of
+	}
+	END { print last }' /tmp/trace.txt
+}
+
+# frag_zone_sum before|after FILE FIELD: <Zone>.FIELD summed over every
+# zone of every node in a snapshot.
+frag_zone_sum() {
+	cat /tmp/$1/node*/$2 | awk -v f="$3" '
+	{ k = $1; sub(/^[^.]*\./, "", k) } k == f { s += $2 } END { print s + 0 }'
+}
+
+# frag_wait_quiet: wait (up to 60 s) until the counters the window
+# compares with tracefs have not moved for 2 s, so nothing is in flight
+# when the trace starts or stops.
+frag_counters() {
+	cat $RS/node*/compaction $RS/node*/kswapd | awk '$1 ~ /(kcompactd_wakes|^runs|deferred_events|defer_events|defer_resets|^wakes)$/'
+}
+
+frag_wait_quiet() {
+	local i a b
+	a=$(frag_counters | md5sum)
+	for i in $(seq 1 30); do
+		sleep 2
+		b=$(frag_counters | md5sum)
+		[ "$a" = "$b" ] && return 0
+		a=$b
+	done
+	rs_fail frag_quiet "reclaim or compaction still running after 60 s"
+}
+
+frag_setup() {
+	mfk=$(cat /proc/sys/vm/min_free_kbytes)
+	wbf=$(cat /proc/sys/vm/watermark_boost_factor)
+	cua=$(cat /proc/sys/vm/compact_unevictable_allowed)
+	cpr=$(cat /proc/sys/vm/compaction_proactiveness 2>/dev/null || echo)
+	rs_quiesce
+	# Only the window's requests compact: no proactive compaction.
+	[ -n "$cpr" ] && echo 0 > /proc/sys/vm/compaction_proactiveness
+	echo 15000 > /proc/sys/vm/watermark_boost_factor
+	echo 0 > /proc/sys/vm/compact_unevictable_allowed
+	# rs-frag takes every free pageblock of the node, which leaves less
+	# than a pageblock free: the min watermark must be below that while
+	# it runs, or the mlocked faults would have to reclaim.
+	echo 128 > /proc/sys/vm/min_free_kbytes
+	taskset 2 rs-frag $FRAG_NODE > /tmp/frag.out 2>&1 &
+	frag_pid=$!
+	for i in $(seq 1 600); do
+		grep -q '^rs-frag ready' /tmp/frag.out && break
+		kill -0 $frag_pid 2>/dev/null || break
+		sleep 0.5
+	done
+	# Back to the real watermarks (this also clears any boost): half
+	# the node is free now, in single pages.
+	echo "$mfk" > /proc/sys/vm/min_free_kbytes
+	if grep -q '^rs-frag ready' /tmp/frag.out; then
+		rs_pass frag_ready "$(cat /tmp/frag.out)"
+	else
+		rs_fail frag_ready "$(cat /tmp/frag.out)"
+		return 1
+	fi
+	echo "RS-INFO buddyinfo $(grep "Node $FRAG_NODE," /proc/buddyinfo)"
+}
+
+frag_restore() {
+	kill $frag_pid 2>/dev/null
+	wait $frag_pid 2>/dev/null
+	echo 1 > $RS/demo_shrinker/drain
+	echo 0 > $HP
+	echo "$cua" > /proc/sys/vm/compact_unevictable_allowed
+	echo "$wbf" > /proc/sys/vm/watermark_boost_factor
+	[ -n "$cpr" ] && echo "$cpr" > /proc/sys/vm/compaction_proactiveness
+}
+
+frag_window() {
+	local n z steals boost_events wakes hp defer
+
+	# The trace runs before and after the window, whose ends are marked
+	# in it while nothing runs: starting a trace allocates (its ring
+	# buffer), which on the fragmented node would itself steal, boost
+	# and wake kcompactd.
+	rs_trace_start kmem/mm_page_alloc_extfrag \
+		compaction/mm_compaction_deferred \
+		compaction/mm_compaction_defer_compaction \
+		compaction/mm_compaction_defer_reset \
+		compaction/mm_compaction_kcompactd_wake
+	frag_wait_quiet
+	echo "rs: window start" > $TRACE/trace_marker
+	rs_snapshot /tmp/before
+	# 1. 32 MiB of unmovable pages on the fragmented node.
+	echo "8192 $FRAG_NODE" > $RS/demo_shrinker/grow
+	echo "RS-INFO demo_objects_node$FRAG_NODE $(rs_kv $RS/demo_shrinker/stats objects_node$FRAG_NODE)"
+	# 2. Huge pages, one node, several attempts: the first failure
+	# defers compaction, later attempts find it deferred.
+	for i in 1 2 3 4; do
+		echo $((i * 4)) > $HP
+	done
+	hp=$(cat $HP)
+	rs_wait_kswapd_asleep
+	frag_wait_quiet
+	rs_snapshot /tmp/after
+	echo "rs: window end" > $TRACE/trace_marker
+	rs_trace_stop
+	sed -n '/ rs: window start$/,/ rs: window end$/p' /tmp/trace.txt > /tmp/window.txt
+	mv /tmp/window.txt /tmp/trace.txt
+	echo "RS-INFO hugepages_node$FRAG_NODE $hp of 16"
+
+	# Boost: only a fallback that takes less than a pageblock boosts
+	# (steal_suitable_fallback()), and the module counts a zone's boost
+	# going from 0 to non-zero at most once per such steal.
+	steals=$(awk '/ mm_page_alloc_extfrag: / {
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^fallback_order=/) { sub(/.*=/, "", $i); fo = $i }
+			if ($i ~ /^pageblock_order=/) { sub(/.*=/, "", $i); po = $i }
+		}
+		if (fo < po) c++ }
+	END { print c + 0 }' /tmp/trace.txt)
+	boost_events=$(( $(frag_zone_sum after boost boost_events) - \
+		$(frag_zone_sum before boost boost_events) ))
+	rs_expect_gt partial_steals_nonzero "$steals" 0
+	rs_expect_gt boost_events_nonzero "$boost_events" 0
+	if [ "$boost_events" -le "$steals" ]; then
+		rs_pass boost_events_le_partial_steals "$boost_events <= $steals"
+	else
+		rs_fail boost_events_le_partial_steals "$boost_events > $steals"
+	fi
+	rs_expect_gt "boosted_balance_passes_node$FRAG_NODE" \
+		"$(rs_delta node$FRAG_NODE/boost boosted_balance_passes)" 0
+
+	# kcompactd: a boosted balance_pgdat() pass wakes it at the end.
+	wakes=0
+	for n in $(rs_nodes); do
+		wakes=$((wakes + $(rs_delta node$n/compaction kcompactd_wakes)))
+		rs_expect_eq "kcompactd_wakes_eq_tracefs_node$n" \
+			"$(grep -c " mm_compaction_kcompactd_wake: nid=$n " /tmp/trace.txt)" \
+			"$(rs_delta node$n/compaction kcompactd_wakes)"
+	done
+	rs_expect_eq kcompactd_wakes_eq_compact_daemon_wake \
+		"$(rs_delta vmstat compact_daemon_wake)" "$wakes"
+	rs_expect_gt kcompactd_wakes_nonzero "$wakes" 0
+
+	# Deferral, per zone, against tracefs; then the zone's live state
+	# against the last event (only traced functions change defer_shift
+	# and order_failed).
+	defer=0
+	for n in $(rs_nodes); do
+		for z in $(awk '$1 ~ /\.defer_events$/ { sub(/\..*/, "", $1); print $1 }' \
+				/tmp/after/node$n/compaction); do
+			rs_expect_eq "deferred_events_eq_tracefs_node$n.$z" \
+				"$(frag_trace_zone_count mm_compaction_deferred $n $z)" \
+				"$(rs_delta node$n/compaction $z.deferred_events)"
+			rs_expect_eq "defer_events_eq_tracefs_node$n.$z" \
+				"$(frag_trace_zone_count mm_compaction_defer_compaction $n $z)" \
+				"$(rs_delta node$n/compaction $z.defer_events)"
+			rs_expect_eq "defer_resets_eq_tracefs_node$n.$z" \
+				"$(frag_trace_zone_count mm_compaction_defer_reset $n $z)" \
+				"$(rs_delta node$n/compaction $z.defer_resets)"
+			defer=$((defer + $(rs_delta node$n/compaction $z.defer_events)))
+			last=$(frag_last_defer $n $z)
+			[ -n "$last" ] && rs_expect_eq "defer_state_eq_last_event_node$n.$z" \
+				"$last" "$(rs_kv /tmp/after/node$n/compaction $z.defer_shift) $(rs_kv /tmp/after/node$n/compaction $z.order_failed)"
+		done
+	done
+	rs_expect_gt defer_events_nonzero "$defer" 0
+	rs_expect_gt deferred_events_nonzero \
+		$(( $(frag_zone_sum after compaction deferred_events) - \
+		    $(frag_zone_sum before compaction deferred_events) )) 0
+	rs_dump $RS/node$FRAG_NODE/boost $RS/node$FRAG_NODE/compaction
+	rs_export fragment
+}
+
+# This shell and what it runs stay on node 0's CPU: reading the module's
+# files allocates, and must not do so on the fragmented node.
+# ($$ is the parent shell's pid in a subshell; /proc/self, read by the
+# shell itself, is this one's.)
+read -r self _ < /proc/self/stat
+taskset -p 1 "$self" > /dev/null
+if rs_insmod; then
+	rs_pass insmod loaded
+	if frag_setup; then
+		frag_window
+	fi
+	frag_restore
+	rmmod reclaimscope && rs_pass rmmod || rs_fail rmmod
+else
+	rs_fail insmod "insmod failed"
+fi

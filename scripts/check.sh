@@ -53,6 +53,14 @@ stage_static() {
 			rs_result "checkpatch:$f" 0 "$out"
 		fi
 	done
+	# The command-line tool's unit tests (on tests/cli/fixtures/).
+	out=$("$RS_TOP/tests/cli/run" 2>&1)
+	st=$?
+	echo "$out" | tail -n 1 | sed 's/^/  /'
+	echo "$out" | grep -E '^(FAIL|ERROR):' | sed 's/^/  /'
+	echo "$out" | tail -n 1 | awk -v st=$st '
+		/^cli-unit: [0-9]+ passed, [0-9]+ failed$/ { print "cli-unit", $2, $4 + (st != 0 && $4 == 0); f = 1 }
+		END { if (!f) print "cli-unit 0 1" }' >> "$RS_RESULTS"
 	# sparse, on every kernel we build for; the KUnit kernel also
 	# covers tests/.
 	for k in "${kernels[@]}" "kunit - - $kbuild"; do
@@ -73,6 +81,28 @@ stage_static() {
 	done
 }
 
+# rs_cli_check RUN LABEL...: rebuild the trees the guest of runs/RUN
+# printed and run every reclaimscope command on them
+# (tests/check/cli_integration.py); "series" adds the timeline.
+rs_cli_check() {
+	local run=$1 out=$RS_CACHE/runs/$1 trees=() series=() l
+	shift
+	rm -rf "$out/trees"
+	if ! python3 "$RS_TOP/tests/check/trees.py" "$out/serial.log" "$out/trees" \
+			"$@" > /dev/null; then
+		rs_result "$run/cli:trees" 0 "the guest did not print: $*"
+		return
+	fi
+	for l in "$@"; do
+		case "$l" in
+		series) series=(--series "$out/trees/series") ;;
+		*) trees+=("$out/trees/$l") ;;
+		esac
+	done
+	python3 "$RS_TOP/tests/check/cli_integration.py" --label "$run" \
+		--results "$RS_RESULTS" "${series[@]}" "${trees[@]}"
+}
+
 stage_debian() {
 	local k dir
 	for k in "${kernels[@]}"; do
@@ -86,20 +116,24 @@ stage_debian() {
 		rs_guest "debian-$1" "$3/boot/vmlinuz-$2" "$3" "$2" \
 			"virtio_pci virtio_blk" integration 900 \
 			"$dir/reclaimscope.ko=rs/reclaimscope.ko"
+		rs_cli_check "debian-$1" idle pressure series
 		rs_guest "debian-$1-nodestate" "$3/boot/vmlinuz-$2" "$3" "$2" \
 			"virtio_pci virtio_blk" nodestate 900 \
 			"$dir/reclaimscope.ko=rs/reclaimscope.ko"
+		rs_cli_check "debian-$1-nodestate" compaction hopeless
 		rs_guest "debian-$1-shrinker" "$3/boot/vmlinuz-$2" "$3" "$2" \
 			"virtio_pci virtio_blk" shrinker 900 \
 			"$dir/reclaimscope.ko=rs/reclaimscope.ko"
 		rs_guest "debian-$1-fragment" "$3/boot/vmlinuz-$2" "$3" "$2" \
 			"virtio_pci virtio_blk" fragment 900 \
 			"$dir/reclaimscope.ko=rs/reclaimscope.ko"
+		rs_cli_check "debian-$1-fragment" fragment
 		# 6.12 enables MGLRU by default: run the classic LRU too.
 		if [ "$1" = 6.12 ]; then
 			RS_QEMU_APPEND=rs.lru_gen=0 rs_guest "debian-$1-classic-lru" \
 				"$3/boot/vmlinuz-$2" "$3" "$2" "virtio_pci virtio_blk" \
 				integration 900 "$dir/reclaimscope.ko=rs/reclaimscope.ko"
+			rs_cli_check "debian-$1-classic-lru" idle pressure series
 		fi
 	done
 }

@@ -22,3 +22,18 @@ sed -n 's/^RS-DEMO \{0,1\}//p' "$out/serial.log"
 if grep -q '^RS-CHECK FAIL' "$out/serial.log" || ! grep -q '^RS-DONE' "$out/serial.log"; then
 	rs_die "the demo guest did not finish cleanly; log: $out/serial.log"
 fi
+
+# The same data through the command-line tool, as a user on a
+# production machine would read it (there: no --root).
+rm -rf "$out/trees"
+python3 "$RS_TOP/tests/check/trees.py" "$out/serial.log" "$out/trees" demo > /dev/null ||
+	rs_die "the guest printed no tree; log: $out/serial.log"
+echo
+echo "\$ reclaimscope snapshot      (scripts/reclaimscope snapshot --root $out/trees/demo)"
+"$RS_TOP/scripts/reclaimscope" snapshot --root "$out/trees/demo"
+echo
+echo "\$ reclaimscope diagnose"
+st=0
+"$RS_TOP/scripts/reclaimscope" diagnose --root "$out/trees/demo" || st=$?
+# diagnose exits 1 when it found something: that is a result, not an error.
+[ "$st" -le 1 ] || rs_die "reclaimscope diagnose failed ($st)"

@@ -6,8 +6,9 @@
 
 Every "RS-TREE-FILE <label> <path>" line starts a file OUTDIR/<label>/<path>;
 every "RS-TREE <label> <path> <line>" line appends <line> to it.  Prints the
-labels written, one per line.  Exit status 1 when a wanted label is missing or
-a line belongs to a file that was never announced.
+labels written, one per line.  A LABEL also selects the labels under it
+("series" selects "series/000", ...).  Exit status 1 when a wanted label
+matches nothing or a line belongs to a file that was never announced.
 """
 import os
 import sys
@@ -33,9 +34,13 @@ def parse(lines):
     return trees
 
 
+def selected(label, wanted):
+    return not wanted or any(label == w or label.startswith(w + '/') for w in wanted)
+
+
 def write(trees, outdir, wanted=None):
     for label, files in trees.items():
-        if wanted and label not in wanted:
+        if not selected(label, wanted):
             continue
         for path, lines in files.items():
             if path.startswith('/') or '..' in path.split('/'):
@@ -58,9 +63,9 @@ def main(argv):
             return 1
     wanted = set(argv[3:])
     write(trees, argv[2], wanted)
-    missing = wanted - set(trees)
+    missing = {w for w in wanted if not any(selected(l, {w}) for l in trees)}
     for label in sorted(trees):
-        if not wanted or label in wanted:
+        if selected(label, wanted):
             print(label)
     if missing:
         sys.stderr.write('%s: no tree %s\n' % (argv[1], ' '.join(sorted(missing))))

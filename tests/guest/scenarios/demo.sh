@@ -27,4 +27,6 @@ demo_file node0/watermarks "node 0's zones: free pages against min/low/high and 
 demo_file node0/compaction "node 0: kcompactd and compaction runs, results, deferral per zone"
 demo_file shrinkers "every shrinker the kernel called, slowest first"
 demo_file demo_shrinker/stats "the demo shrinker: what the kernel asked of it and what it freed"
+# The whole tree, for scripts/reclaimscope on the host.
+rs_export demo
 rmmod reclaimscope

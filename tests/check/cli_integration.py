@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Run every scripts/reclaimscope command on trees a guest captured.
+
+    cli_integration.py --label LABEL [--results FILE] [--series DIR] TREE...
+
+Each TREE is a copy of the debugfs directory with proc/ beside the module's
+files (tests/guest/lib.sh rs_capture).  The numbers the commands print are
+compared with the raw files, read here by a parser of our own, and with
+proc/zoneinfo and proc/vmstat.  --series DIR takes the trees DIR/000,
+DIR/001, ... captured during a workload: a record file is built from them
+through the CLI's own sampler and plotted.  Prints PASS/FAIL lines and
+appends "<label> <passed> <failed>" to FILE.
+"""
+import argparse
+import importlib.machinery
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLI = os.path.join(TOP, 'scripts', 'reclaimscope')
+sys.path.insert(0, os.path.join(TOP, 'tests', 'cli'))
+import promparse  # noqa: E402  (tests/cli/promparse.py)
+
+
+class Checks:
+    def __init__(self, label):
+        self.label, self.results = label, []
+
+    def ok(self, name, cond, detail=''):
+        self.results.append((name, bool(cond), detail))
+
+    def eq(self, name, expected, actual):
+        self.ok(name, expected == actual, '%r' % (actual,) if expected == actual
+                else 'expected %r, got %r' % (expected, actual))
+
+
+def kv(path):
+    """A "key value" file as {key: int}; non-numeric values are skipped."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 2:
+                try:
+                    out[parts[0]] = int(parts[1])
+                except ValueError:
+                    pass
+    return out
+
+
+def zoned(d, field):
+    """{zone: value} for the <Zone>.<field> keys of a kv() dict."""
+    return {k.split('.', 1)[0]: v for k, v in d.items()
+            if '.' in k and k.split('.', 1)[1] == field}
+
+
+def zoneinfo(path):
+    """{(nid, zone): {key: int}} for min/low/high/boost/free."""
+    out, cur = {}, None
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 4 and w[0] == 'Node' and w[2] == 'zone':
+                cur = out.setdefault((int(w[1].rstrip(',')), w[3]), {})
+            elif cur is not None and len(w) == 2 and w[0] in ('min', 'low', 'high', 'boost'):
+                cur[w[0]] = int(w[1])
+    return out
+
+
+def hist_count(d):
+    return sum(v for k, v in d.items() if k.startswith('latency_us_'))
+
+
+def run(args, ok_codes=(0,)):
+    p = subprocess.run([sys.executable, CLI] + args, capture_output=True, text=True)
+    if p.returncode not in ok_codes:
+        raise RuntimeError('%s exited %d: %s' % (' '.join(args), p.returncode,
+                                                 p.stderr.strip()[-300:]))
+    return p
+
+
+def check_snapshot(c, tree, tag):
+    snap = json.loads(run(['snapshot', '--json', '--root', tree]).stdout)
+    nodes = sorted(int(d[4:]) for d in os.listdir(tree) if d.startswith('node'))
+    c.eq('%s/snapshot_nodes' % tag, nodes, [n['node'] for n in snap['nodes']])
+    zi = zoneinfo(os.path.join(tree, 'proc', 'zoneinfo'))
+    for n in snap['nodes']:
+        nid = n['node']
+        nd = os.path.join(tree, 'node%d' % nid)
+        wm = kv(os.path.join(nd, 'watermarks'))
+        for z in n['zones']:
+            name = z['zone']
+            for f in ('free', 'min', 'low', 'high', 'boost'):
+                c.eq('%s/node%d.%s.%s_eq_raw' % (tag, nid, name, f),
+                     zoned(wm, f)[name], z[f])
+            # zoneinfo prints each watermark plus the boost.
+            c.eq('%s/node%d.%s.wmark_plus_boost_eq_zoneinfo' % (tag, nid, name),
+                 [zi[(nid, name)][f] for f in ('min', 'low', 'high')],
+                 [z[f] + z['boost'] for f in ('min', 'low', 'high')])
+        ks = kv(os.path.join(nd, 'kswapd'))
+        for f in ('wakes', 'sleeps', 'failures', 'hopeless', 'wakeup_requests'):
+            c.eq('%s/node%d.kswapd.%s_eq_raw' % (tag, nid, f), ks[f], n['kswapd'][f])
+        bp = kv(os.path.join(nd, 'balance_pgdat'))
+        c.eq('%s/node%d.balance_pgdat.calls_eq_raw' % (tag, nid), bp['calls'],
+             n['balance_pgdat']['calls'])
+        c.eq('%s/node%d.balance_pgdat.hist_count_eq_raw' % (tag, nid), hist_count(bp),
+             n['balance_pgdat']['latency']['count'])
+        dr = kv(os.path.join(nd, 'direct_reclaim'))
+        c.eq('%s/node%d.direct.stalls_eq_raw' % (tag, nid), dr['stalls'],
+             n['direct_reclaim']['stalls'])
+        sl = kv(os.path.join(nd, 'shrink_list'))
+        c.eq('%s/node%d.shrink_list.reclaimed_eq_raw' % (tag, nid), sl['nr_reclaimed'],
+             n['shrink_list']['counts']['reclaimed'])
+        cp = kv(os.path.join(nd, 'compaction'))
+        c.eq('%s/node%d.compaction.runs_eq_raw' % (tag, nid), cp['runs'],
+             n['compaction']['runs'])
+        c.eq('%s/node%d.compaction.kcompactd_wakes_eq_raw' % (tag, nid),
+             cp['kcompactd_wakes'], n['compaction']['kcompactd_wakes'])
+    text = run(['snapshot', '--root', tree]).stdout
+    c.ok('%s/snapshot_text_every_node' % tag,
+         all('node %d' % n in text for n in nodes), '%d lines' % text.count('\n'))
+    return snap
+
+
+def check_diagnose(c, tree, tag):
+    p = run(['diagnose', '--json', '--root', tree], ok_codes=(0, 1))
+    findings = json.loads(p.stdout)['findings']
+    c.eq('%s/diagnose_exit_matches_findings' % tag, 1 if findings else 0, p.returncode)
+    c.ok('%s/diagnose_findings_have_evidence' % tag,
+         all(f.get('evidence') for f in findings), '%d findings' % len(findings))
+    # A hopeless node is a finding whenever the raw file says so.
+    for d in sorted(os.listdir(tree)):
+        if d.startswith('node') and kv(os.path.join(tree, d, 'kswapd'))['hopeless']:
+            c.ok('%s/diagnose_reports_hopeless_%s' % (tag, d),
+                 any(f['rule'] == 'hopeless-node' and f.get('node') == int(d[4:])
+                     for f in findings), '')
+
+
+def check_prometheus(c, tree, tag, tmp):
+    out = os.path.join(tmp, 'rs.prom')
+    run(['export', '--prometheus', out, '--root', tree])
+    with open(out) as f:
+        text = f.read()
+    try:
+        fams = promparse.parse(text)
+        c.ok('%s/prometheus_strict_parse' % tag, True, '%d families' % len(fams))
+    except promparse.ParseError as e:
+        c.ok('%s/prometheus_strict_parse' % tag, False, str(e))
+        return
+    samples = {}
+    for fam in fams.values():
+        for name, labels, value in fam.samples:
+            samples[(name, tuple(sorted(labels.items())))] = value
+    for d in sorted(os.listdir(tree)):
+        if not d.startswith('node'):
+            continue
+        ks = kv(os.path.join(tree, d, 'kswapd'))
+        key = ('reclaimscope_kswapd_wakes_total', (('node', d[4:]),))
+        c.eq('%s/prometheus_%s_kswapd_wakes_eq_raw' % (tag, d), ks['wakes'],
+             samples.get(key))
+        bp = kv(os.path.join(tree, d, 'balance_pgdat'))
+        key = ('reclaimscope_balance_pgdat_duration_seconds_count', (('node', d[4:]),))
+        c.eq('%s/prometheus_%s_balance_pgdat_count_eq_raw' % (tag, d), hist_count(bp),
+             samples.get(key))
+
+
+def check_series(c, series, tmp):
+    """record from a real timeline, then plot it."""
+    cli = importlib.machinery.SourceFileLoader('reclaimscope_cli', CLI).load_module()
+    trees = sorted(os.path.join(series, d) for d in os.listdir(series))
+    rec = os.path.join(tmp, 'series.jsonl')
+    with open(rec, 'w') as f:
+        for t in trees:
+            f.write(cli.record_line(cli.sample(cli.open_source(t))) + '\n')
+    svg = os.path.join(tmp, 'series.svg')
+    p = run(['plot', rec, '-o', svg, '--json'])
+    info = json.loads(p.stdout)
+    root = ET.parse(svg).getroot()
+    lines = [e for e in root.iter() if e.get('data-series')]
+    c.ok('series/svg_has_series', lines, '%d series' % len(lines))
+    c.ok('series/svg_points_eq_samples',
+         lines and all(int(e.get('data-points')) == len(trees) for e in lines),
+         '%d samples, %s' % (len(trees), sorted({e.get('data-points') for e in lines})))
+    c.eq('series/plot_json_samples', len(trees), info.get('samples'))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--label', required=True)
+    ap.add_argument('--results')
+    ap.add_argument('--series')
+    ap.add_argument('trees', nargs='+')
+    args = ap.parse_args()
+    c = Checks(args.label)
+    with tempfile.TemporaryDirectory() as tmp:
+        for tree in args.trees:
+            tag = os.path.basename(os.path.normpath(tree))
+            for name, fn in (('snapshot', lambda: check_snapshot(c, tree, tag)),
+                             ('diagnose', lambda: check_diagnose(c, tree, tag)),
+                             ('prometheus', lambda: check_prometheus(c, tree, tag, tmp)),
+                             ('watch', lambda: run(['watch', '-n', '2', '-i', '0.01',
+                                                    '--json', '--root', tree]))):
+                try:
+                    fn()
+                    if name == 'watch':
+                        c.ok('%s/watch_runs' % tag, True)
+                except Exception as e:  # one broken command must not hide the rest
+                    c.ok('%s/%s' % (tag, name), False, '%s: %s' % (type(e).__name__, e))
+        if args.series:
+            try:
+                check_series(c, args.series, tmp)
+            except Exception as e:
+                c.ok('series', False, '%s: %s' % (type(e).__name__, e))
+    passed = sum(1 for _, ok, _ in c.results if ok)
+    failed = len(c.results) - passed
+    for name, ok, detail in c.results:
+        print('  %s %s/cli:%s %s' % ('PASS' if ok else 'FAIL', args.label, name, detail))
+    print('%s/cli: %d passed, %d failed' % (args.label, passed, failed))
+    if args.results:
+        with open(args.results, 'a') as f:
+            f.write('%s/cli %d %d\n' % (args.label, passed, failed))
+    return 1 if failed or not passed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Make the derived fixtures: captured trees with the fewest edits that
+show a problem no capture shows, for the diagnose rules that need one.
+
+    tests/cli/derive.py          # rewrites tests/cli/fixtures/derived/
+
+Each derived tree is a copy of a captured one (SOURCE below) with the
+edits its function makes, and nothing else.  Never edit a derived tree by
+hand: test_diagnose regenerates each one and compares.
+"""
+import os
+import shutil
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, 'fixtures')
+SOURCE = '6.1/pressure'
+
+
+def edit_kv(root, rel, change):
+    """Rewrite the "key value" file @rel: change(kv) returns new values."""
+    path = os.path.join(root, rel)
+    with open(path) as f:
+        pairs = [line.split() for line in f if line.strip()]
+    new = change({k: int(v) for k, v in pairs})
+    unknown = set(new) - {k for k, _ in pairs}
+    if unknown:
+        raise KeyError('%s has no %s' % (rel, ', '.join(sorted(unknown))))
+    with open(path, 'w') as f:
+        for key, value in pairs:
+            f.write('%s %s\n' % (key, new.get(key, value)))
+
+
+def shrink_list_dirty(root):
+    """node0/shrink_list: nr_dirty and nr_writeback set to three quarters
+    of the folios scanned (nothing else changes, so these no longer agree
+    with nr_reclaimed: the rule looks at shares only)."""
+    def change(kv):
+        scanned = kv['inactive_scanned_anon'] + kv['inactive_scanned_file']
+        return {'nr_dirty': scanned * 3 // 4, 'nr_writeback': scanned * 3 // 4}
+    edit_kv(root, 'node0/shrink_list', change)
+
+
+def edit_shrinkers(root, change):
+    """Rewrite the shrinkers table: change(rows) edits its rows (dicts of
+    strings) in place.  Row order is kept."""
+    path = os.path.join(root, 'shrinkers')
+    with open(path) as f:
+        lines = f.read().splitlines()
+    header = lines[0].split()
+    rows = [dict(zip(header, line.split())) for line in lines[1:]]
+    change(rows)
+    with open(path, 'w') as f:
+        f.write('\n'.join([lines[0]] + [' '.join(r[c] for c in header) for r in rows]) + '\n')
+
+
+def shrinker_never_frees(root):
+    """shrinkers: the row with the most calls gets freed_total 0 and at
+    least 1024 cache_items (a shrinker whose objects are all busy)."""
+    def change(rows):
+        busiest = max(rows, key=lambda r: int(r['calls']))
+        busiest['freed_total'] = '0'
+        busiest['cache_items'] = str(max(int(busiest['cache_items']), 1024))
+    edit_shrinkers(root, change)
+
+
+def shrinker_slow(root):
+    """shrinkers: the slowest row (first: the table is sorted by total_ns)
+    gets one 25 ms call: max_ns 25000000 and total_ns raised by the
+    difference from its old max_ns (so total_ns >= max_ns still holds and
+    the row stays first)."""
+    def change(rows):
+        slowest = rows[0]
+        extra = 25000000 - int(slowest['max_ns'])
+        slowest['max_ns'] = '25000000'
+        slowest['total_ns'] = str(int(slowest['total_ns']) + extra)
+    edit_shrinkers(root, change)
+
+
+DERIVED = {
+    'shrink-list-dirty': shrink_list_dirty,
+    'shrinker-never-frees': shrinker_never_frees,
+    'shrinker-slow': shrinker_slow,
+}
+
+
+def make(name, dest):
+    """Write derived tree @name to @dest (which must not exist)."""
+    shutil.copytree(os.path.join(FIXTURES, SOURCE), dest)
+    DERIVED[name](dest)
+
+
+def main():
+    for name in DERIVED:
+        dest = os.path.join(FIXTURES, 'derived', name)
+        shutil.rmtree(dest, ignore_errors=True)
+        make(name, dest)
+        print(os.path.relpath(dest, HERE))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

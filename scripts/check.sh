@@ -44,13 +44,22 @@ stage_kunit_kernel() {
 stage_static() {
 	local f k out n st
 	for f in $(cd "$RS_TOP" && ls module/*.c include/reclaimscope/*.h \
-			tests/kunit/*.c tests/kunit/*.h); do
+			tests/kunit/*.c tests/kunit/*.h tests/bench/*.c \
+			tests/guest/tools/*.c); do
 		# Exit status 0: no error, warning or (--strict) check.
 		if out=$("$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \
 			--show-types -f "$RS_TOP/$f" 2>&1); then
 			rs_result "checkpatch:$f" 1 ""
 		else
 			rs_result "checkpatch:$f" 0 "$out"
+		fi
+	done
+	# Documentation: reStructuredText without a warning (Debian's docutils).
+	for f in $(cd "$RS_TOP" && ls Documentation/*.rst); do
+		if out=$(/usr/bin/python3 -m docutils --halt=warning "$RS_TOP/$f" 2>&1 > /dev/null); then
+			rs_result "rst:$f" 1 ""
+		else
+			rs_result "rst:$f" 0 "$out"
 		fi
 	done
 	# The command-line tool's unit tests (on tests/cli/fixtures/).
@@ -155,6 +164,7 @@ stage_kunit() {
 		"$(cat "$kbuild/include/config/kernel.release")" "" kunit 1800 \
 		"$dir/reclaimscope.ko=rs/reclaimscope.ko" \
 		"$dir/tests/reclaimscope_kunit.ko=rs/reclaimscope_kunit.ko"
+	rs_cli_check kunit idle pressure series
 }
 
 rs_stage setup stage_setup

@@ -44,10 +44,11 @@ rs_need_pkgs() {
 		rs_die "apt-get install$missing failed"
 }
 
-# What the bench needs on the host.
+# What the bench needs on the host (python3-docutils checks the
+# Documentation; gnuplot-nox lets the CLI's PNG plot be tested).
 RS_BENCH_PKGS="make gcc libc6-dev python3 qemu-system-x86 busybox-static \
 cpio gzip xz-utils kmod sparse flex bison bc libelf-dev libssl-dev dwarves \
-rsync linux-source-6.12 perl"
+rsync linux-source-6.12 perl python3-docutils gnuplot-nox"
 
 # rs_build_module LABEL KDIR: build the module (and, where the kernel has
 # CONFIG_KUNIT, the test module) in a copy of the tree, so builds for

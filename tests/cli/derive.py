@@ -65,23 +65,9 @@ def shrinker_never_frees(root):
     edit_shrinkers(root, change)
 
 
-def shrinker_slow(root):
-    """shrinkers: the slowest row (first: the table is sorted by total_ns)
-    gets one 25 ms call: max_ns 25000000 and total_ns raised by the
-    difference from its old max_ns (so total_ns >= max_ns still holds and
-    the row stays first)."""
-    def change(rows):
-        slowest = rows[0]
-        extra = 25000000 - int(slowest['max_ns'])
-        slowest['max_ns'] = '25000000'
-        slowest['total_ns'] = str(int(slowest['total_ns']) + extra)
-    edit_shrinkers(root, change)
-
-
 DERIVED = {
     'shrink-list-dirty': shrink_list_dirty,
     'shrinker-never-frees': shrinker_never_frees,
-    'shrinker-slow': shrinker_slow,
 }
 
 

@@ -24,7 +24,7 @@ CASES = {
     'compaction-deferred': ('6.1/pressure', '6.1/idle'),
     'compaction-failing': ('6.1/pressure', '6.1/idle'),
     'shrink-list-dirty': ('derived/shrink-list-dirty', derive.SOURCE),
-    'shrinker-slow': ('derived/shrinker-slow', derive.SOURCE),
+    'shrinker-slow': ('6.12/demo', derive.SOURCE),
     'shrinker-never-frees': ('derived/shrinker-never-frees', derive.SOURCE),
     'zone-below-min': ('6.1/series/007', '6.1/series/000'),
 }
@@ -32,7 +32,6 @@ CASES = {
 DERIVED_EDITS = {
     'shrink-list-dirty': {'node0/shrink_list'},
     'shrinker-never-frees': {'shrinkers'},
-    'shrinker-slow': {'shrinkers'},
 }
 
 

@@ -137,6 +137,14 @@ stage_debian() {
 			"virtio_pci virtio_blk" fragment 900 \
 			"$dir/reclaimscope.ko=rs/reclaimscope.ko"
 		rs_cli_check "debian-$1-fragment" fragment
+		# Dirty folios reach shrink_folio_list() on the classic LRU
+		# only (MGLRU sorts them out first): 6.12 runs it with
+		# lru_gen off.
+		RS_QEMU_APPEND=$([ "$1" = 6.12 ] && echo rs.lru_gen=0) \
+			rs_guest "debian-$1-dirty" "$3/boot/vmlinuz-$2" "$3" "$2" \
+			"virtio_pci virtio_blk" dirty 900 \
+			"$dir/reclaimscope.ko=rs/reclaimscope.ko"
+		rs_cli_check "debian-$1-dirty" dirty
 		# 6.12 enables MGLRU by default: run the classic LRU too.
 		if [ "$1" = 6.12 ]; then
 			RS_QEMU_APPEND=rs.lru_gen=0 rs_guest "debian-$1-classic-lru" \

@@ -5,7 +5,11 @@
 #
 # Boots a reclaimscope guest under TCG with 2 vCPUs on 2 NUMA nodes (one
 # socket each, so the scheduler topology is sane), 768 MiB split evenly,
-# and a 1.5 GiB sparse read-only virtio disk for page-cache pressure.
+# a 1.5 GiB sparse read-only virtio disk for page-cache pressure
+# (/dev/vda), and an empty 1 GiB scratch disk (/dev/vdb) the guest may
+# write to, made for this run and removed after it; its writes are
+# throttled to 16 MiB/s, so written-back page cache stays dirty and under
+# writeback long enough for reclaim to meet it.
 # Single-threaded TCG: with one host thread per vCPU (MTTCG), two Debian
 # 6.12 runs oopsed while the module unloaded under reclaim, once on an
 # int3 at a tracepoint's jump-label site after patching had completed.
@@ -23,6 +27,10 @@ if [ ! -e "$disk" ]; then
 	truncate -s 1536M "$disk.tmp" && mv "$disk.tmp" "$disk"
 fi
 
+scratch=$(mktemp --suffix=.img "$RS_CACHE/scratch.XXXXXX")
+trap 'rm -f "$scratch"' EXIT
+truncate -s 1G "$scratch"
+
 bios=()
 [ -e /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
 
@@ -34,6 +42,7 @@ timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
 	-numa node,nodeid=0,cpus=0,memdev=m0 \
 	-numa node,nodeid=1,cpus=1,memdev=m1 \
 	-drive file="$disk",if=virtio,format=raw,readonly=on \
+	-drive file="$scratch",if=virtio,format=raw,throttling.bps-write=16777216 \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 rs.scenario=$scenario ${RS_QEMU_APPEND:-}" \
 	-display none -serial "file:$log" -monitor none \

@@ -18,30 +18,6 @@ FIXTURES = os.path.join(HERE, 'fixtures')
 SOURCE = '6.1/pressure'
 
 
-def edit_kv(root, rel, change):
-    """Rewrite the "key value" file @rel: change(kv) returns new values."""
-    path = os.path.join(root, rel)
-    with open(path) as f:
-        pairs = [line.split() for line in f if line.strip()]
-    new = change({k: int(v) for k, v in pairs})
-    unknown = set(new) - {k for k, _ in pairs}
-    if unknown:
-        raise KeyError('%s has no %s' % (rel, ', '.join(sorted(unknown))))
-    with open(path, 'w') as f:
-        for key, value in pairs:
-            f.write('%s %s\n' % (key, new.get(key, value)))
-
-
-def shrink_list_dirty(root):
-    """node0/shrink_list: nr_dirty and nr_writeback set to three quarters
-    of the folios scanned (nothing else changes, so these no longer agree
-    with nr_reclaimed: the rule looks at shares only)."""
-    def change(kv):
-        scanned = kv['inactive_scanned_anon'] + kv['inactive_scanned_file']
-        return {'nr_dirty': scanned * 3 // 4, 'nr_writeback': scanned * 3 // 4}
-    edit_kv(root, 'node0/shrink_list', change)
-
-
 def edit_shrinkers(root, change):
     """Rewrite the shrinkers table: change(rows) edits its rows (dicts of
     strings) in place.  Row order is kept."""
@@ -66,7 +42,6 @@ def shrinker_never_frees(root):
 
 
 DERIVED = {
-    'shrink-list-dirty': shrink_list_dirty,
     'shrinker-never-frees': shrinker_never_frees,
 }
 

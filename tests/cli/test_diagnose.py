@@ -23,14 +23,13 @@ CASES = {
     'balance-order-fallback': ('6.1/compaction', '6.1/pressure'),
     'compaction-deferred': ('6.1/pressure', '6.1/idle'),
     'compaction-failing': ('6.1/pressure', '6.1/idle'),
-    'shrink-list-dirty': ('derived/shrink-list-dirty', derive.SOURCE),
+    'shrink-list-dirty': ('6.12/dirty', derive.SOURCE),
     'shrinker-slow': ('6.12/demo', derive.SOURCE),
     'shrinker-never-frees': ('derived/shrinker-never-frees', derive.SOURCE),
     'zone-below-min': ('6.1/series/007', '6.1/series/000'),
 }
 # What derive.py may change in each derived tree, relative to its source.
 DERIVED_EDITS = {
-    'shrink-list-dirty': {'node0/shrink_list'},
     'shrinker-never-frees': {'shrinkers'},
 }
 

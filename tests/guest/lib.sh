@@ -30,6 +30,18 @@ rs_nodes() { ls -d /sys/devices/system/node/node* | sed 's/.*node//' | sort -n; 
 
 rs_insmod() { insmod /rs/reclaimscope.ko "$@"; }
 
+# rs_lru_gen_from_cmdline: kernel command line rs.lru_gen=N writes N to
+# /sys/kernel/mm/lru_gen/enabled (0 selects the classic LRU on a kernel
+# that enables MGLRU).
+rs_lru_gen_from_cmdline() {
+	local arg
+	for arg in $(cat /proc/cmdline); do
+		case "$arg" in
+		rs.lru_gen=*) echo "${arg#rs.lru_gen=}" > /sys/kernel/mm/lru_gen/enabled ;;
+		esac
+	done
+}
+
 # Show a debugfs file to the host log, one "RS-FILE <path> <line>" per line.
 rs_dump() {
 	local f

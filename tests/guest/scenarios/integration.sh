@@ -218,11 +218,7 @@ rs_integration_cycles() {
 	rs_expect_eq load_unload_cycles_under_pressure 20 "$ok"
 }
 
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	rs.lru_gen=*) echo "${arg#rs.lru_gen=}" > /sys/kernel/mm/lru_gen/enabled ;;
-	esac
-done
+rs_lru_gen_from_cmdline
 
 if rs_integration_files; then
 	rs_integration_window

@@ -124,9 +124,13 @@ class Watch(unittest.TestCase):
         self.assertEqual((status, err), (rs.EXIT_OK, ''))
 
     def test_sigint_as_a_process(self):
+        # A background job of a non-interactive shell (make check under
+        # CI, say) inherits SIGINT ignored; Ctrl-C reaches a foreground
+        # command with the default disposition, so give it that.
         proc = subprocess.Popen([sys.executable, SCRIPT, 'watch', '-i', '0.1', '--root',
                                  self.root], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+                                text=True, preexec_fn=lambda: signal.signal(
+                                    signal.SIGINT, signal.SIG_DFL))
         self.addCleanup(proc.wait)
         self.addCleanup(proc.stdout.close)
         self.addCleanup(proc.stderr.close)

@@ -25,6 +25,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 CLI = os.path.join(TOP, 'scripts', 'reclaimscope')
 sys.path.insert(0, os.path.join(TOP, 'tests', 'cli'))
 import promparse  # noqa: E402  (tests/cli/promparse.py)
+from common import node_dirs, raw, zones_of  # noqa: E402  (tests/cli/common.py)
 
 
 class Checks:
@@ -39,26 +40,6 @@ class Checks:
                 else 'expected %r, got %r' % (expected, actual))
 
 
-def kv(path):
-    """A "key value" file as {key: int}; non-numeric values are skipped."""
-    out = {}
-    with open(path) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 2:
-                try:
-                    out[parts[0]] = int(parts[1])
-                except ValueError:
-                    pass
-    return out
-
-
-def zoned(d, field):
-    """{zone: value} for the <Zone>.<field> keys of a kv() dict."""
-    return {k.split('.', 1)[0]: v for k, v in d.items()
-            if '.' in k and k.split('.', 1)[1] == field}
-
-
 def zoneinfo(path):
     """{(nid, zone): {key: int}} for min/low/high/boost/free."""
     out, cur = {}, None
@@ -70,6 +51,11 @@ def zoneinfo(path):
             elif cur is not None and len(w) == 2 and w[0] in ('min', 'low', 'high', 'boost'):
                 cur[w[0]] = int(w[1])
     return out
+
+
+def kv(path):
+    """A "key value" file as {key: int} (tests/cli/common.py's reader)."""
+    return raw(os.path.dirname(path), os.path.basename(path))
 
 
 def hist_count(d):
@@ -86,7 +72,7 @@ def run(args, ok_codes=(0,)):
 
 def check_snapshot(c, tree, tag):
     snap = json.loads(run(['snapshot', '--json', '--root', tree]).stdout)
-    nodes = sorted(int(d[4:]) for d in os.listdir(tree) if d.startswith('node'))
+    nodes = node_dirs(tree)
     c.eq('%s/snapshot_nodes' % tag, nodes, [n['node'] for n in snap['nodes']])
     zi = zoneinfo(os.path.join(tree, 'proc', 'zoneinfo'))
     for n in snap['nodes']:
@@ -97,7 +83,7 @@ def check_snapshot(c, tree, tag):
             name = z['zone']
             for f in ('free', 'min', 'low', 'high', 'boost'):
                 c.eq('%s/node%d.%s.%s_eq_raw' % (tag, nid, name, f),
-                     zoned(wm, f)[name], z[f])
+                     zones_of(wm, f)[name], z[f])
             # zoneinfo prints each watermark plus the boost of its own
             # moment (a boost can change between the two reads).
             zz = zi[(nid, name)]

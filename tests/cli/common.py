@@ -15,7 +15,7 @@ SCRIPT = os.path.join(REPO, 'scripts', 'reclaimscope')
 FIXTURES = os.path.join(HERE, 'fixtures')
 DERIVED = os.path.join(FIXTURES, 'derived')
 KERNELS = ('6.1', '6.12')
-LABELS = ('idle', 'pressure', 'compaction', 'hopeless', 'fragment')
+LABELS = ('idle', 'pressure', 'compaction', 'hopeless', 'fragment', 'dirty', 'demo')
 
 
 def load_cli():

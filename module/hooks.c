@@ -209,17 +209,22 @@ void rs_hooks_unregister(struct rs_hook *hooks, unsigned int nr)
 			WARN_ON_ONCE(tracepoint_probe_unregister(h->tp, h->probe,
 								 h));
 		} else {
+			long left;
+
 			/*
 			 * ... and let the caught ones return through our
 			 * handler (a reclaimer may sleep in the function
 			 * for a while; give up after RS_KRP_DRAIN_MS).
 			 */
-			for (waited = 0; rs_hook_in_flight(h) > 0 &&
-			     waited < RS_KRP_DRAIN_MS; waited += 20)
+			for (waited = 0;; waited += 20) {
+				left = rs_hook_in_flight(h);
+				if (left <= 0 || waited >= RS_KRP_DRAIN_MS)
+					break;
 				msleep(20);
-			if (rs_hook_in_flight(h) > 0)
+			}
+			if (left > 0)
 				pr_warn("hook %s: %ld calls still in flight at unload\n",
-					h->name, rs_hook_in_flight(h));
+					h->name, left);
 			unregister_kretprobe(&h->krp);
 		}
 		h->state = RS_HOOK_DETACHED;

@@ -21,14 +21,8 @@ rs_need_pkgs $RS_BENCH_PKGS
 read -r _ rel root kdir < <("$RS_TOP/scripts/kernels.sh" 6.12)
 
 # Only the bench module, in a copy of the tree (it compiles module/*.c).
-dir=$RS_CACHE/build/bench
-mkdir -p "$dir"
-rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.ko' \
-	--exclude '.*.cmd' "$RS_TOP/" "$dir/"
-make -C "$kdir" M="$dir/tests/bench" modules > "$dir/build.log" 2>&1 || {
-	cat "$dir/build.log" >&2
+dir=$(rs_build_module bench "$kdir" tests/bench) ||
 	rs_die "building the bench module failed"
-}
 ko=$dir/tests/bench/reclaimscope_bench.ko
 append="rs.bench_calls=$calls rs.bench_reps=$reps"
 

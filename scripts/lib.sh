@@ -50,15 +50,22 @@ RS_BENCH_PKGS="make gcc libc6-dev python3 qemu-system-x86 busybox-static \
 cpio gzip xz-utils kmod sparse flex bison bc libelf-dev libssl-dev dwarves \
 rsync linux-source-6.12 perl python3-docutils gnuplot-nox"
 
-# rs_build_module LABEL KDIR: build the module (and, where the kernel has
-# CONFIG_KUNIT, the test module) in a copy of the tree, so builds for
-# several kernels do not overwrite each other.  Prints the build dir.
+# rs_build_module LABEL KDIR [SUBDIR]: build the module (and, where the
+# kernel has CONFIG_KUNIT, the test module), or only the external module
+# in SUBDIR (tests/bench), in a copy of the tree, so builds for several
+# kernels do not overwrite each other.  Prints the build dir.
 rs_build_module() {
-	local label=$1 kdir=$2 dir=$RS_CACHE/build/$1
+	local label=$1 kdir=$2 sub=${3:-} dir=$RS_CACHE/build/$1
 	mkdir -p "$dir"
-	rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.ko' \
-		--exclude '.*.cmd' "$RS_TOP/" "$dir/"
-	make -C "$dir" KDIR="$kdir" modules > "$dir/build.log" 2>&1 || {
+	# What git ignores (build output of a build in the checkout itself:
+	# objects, *.mod, Module.symvers, ...) is not copied.
+	rsync -a --delete --exclude .git --filter=':- .gitignore' \
+		"$RS_TOP/" "$dir/"
+	if [ -n "$sub" ]; then
+		make -C "$kdir" M="$dir/$sub" modules
+	else
+		make -C "$dir" KDIR="$kdir" modules
+	fi > "$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
 		return 1
 	}

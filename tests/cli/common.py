@@ -69,6 +69,14 @@ def all_trees():
     return out
 
 
+def captured_trees():
+    """all_trees(), or skip the test when nothing is captured yet."""
+    trees = all_trees()
+    if not trees:
+        raise unittest.SkipTest('no fixtures captured yet')
+    return trees
+
+
 def raw(root, rel):
     """A "key value" file as {key: int}, read naively."""
     out = {}

@@ -9,14 +9,11 @@ import tempfile
 import unittest
 from unittest import mock
 
-from common import SCRIPT, all_trees, rs, run_cli
+from common import SCRIPT, captured_trees, rs, run_cli
 
 
 def some_tree():
-    trees = all_trees()
-    if not trees:
-        raise unittest.SkipTest('no fixtures captured yet')
-    return trees[0][1]
+    return captured_trees()[0][1]
 
 
 class CopiedTree(unittest.TestCase):

@@ -4,7 +4,7 @@ raw files of every captured tree."""
 import os
 import unittest
 
-from common import all_trees, node_dirs, raw, raw_table, rs, zones_of
+from common import captured_trees, node_dirs, raw, raw_table, rs, zones_of
 
 
 class Parsers(unittest.TestCase):
@@ -61,10 +61,7 @@ class TreesAgainstRawFiles(unittest.TestCase):
     """read_tree keeps every number of every file of every capture."""
 
     def test_every_tree(self):
-        trees = all_trees()
-        if not trees:
-            self.skipTest('no fixtures captured yet')
-        for name, root in trees:
+        for name, root in captured_trees():
             with self.subTest(tree=name):
                 self.check_tree(root)
 

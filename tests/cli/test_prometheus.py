@@ -8,7 +8,7 @@ import tempfile
 import unittest
 
 import promparse
-from common import all_trees, raw, raw_table, rs, run_cli
+from common import captured_trees, raw, raw_table, rs, run_cli
 
 
 def export(root):
@@ -28,14 +28,8 @@ def value(families, name, **labels):
 
 
 class Exposition(unittest.TestCase):
-    def trees(self):
-        trees = all_trees()
-        if not trees:
-            self.skipTest('no fixtures captured yet')
-        return trees
-
     def test_parses_strictly(self):
-        for name, root in self.trees():
+        for name, root in captured_trees():
             with self.subTest(tree=name):
                 families = promparse.parse(export(root))
                 types = collections.Counter(f.type for f in families.values())
@@ -44,7 +38,7 @@ class Exposition(unittest.TestCase):
                 self.assertEqual(types['untyped'], 0, 'a key with no known type')
 
     def test_values_match_raw_files(self):
-        for name, root in self.trees():
+        for name, root in captured_trees():
             with self.subTest(tree=name):
                 fams = promparse.parse(export(root))
                 for nid in (int(d[4:]) for d in os.listdir(root) if d.startswith('node')):
@@ -77,7 +71,7 @@ class Exposition(unittest.TestCase):
                                            node=nid, status='complete'), c['result_complete'])
 
     def test_shrinker_rows_sharing_a_name_are_summed(self):
-        for name, root in self.trees():
+        for name, root in captured_trees():
             with self.subTest(tree=name):
                 fams = promparse.parse(export(root))
                 freed, calls = collections.Counter(), collections.Counter()
@@ -94,7 +88,7 @@ class Exposition(unittest.TestCase):
                 self.assertEqual(got, set(freed))
 
     def test_atomic_write(self):
-        root = self.trees()[0][1]
+        root = captured_trees()[0][1]
         tmp = tempfile.mkdtemp(prefix='rs-test.')
         self.addCleanup(shutil.rmtree, tmp)
         path = os.path.join(tmp, 'reclaimscope.prom')

@@ -4,7 +4,7 @@ import json
 import os
 import unittest
 
-from common import all_trees, node_dirs, raw, raw_table, rs, run_cli, zones_of
+from common import captured_trees, node_dirs, raw, raw_table, rs, run_cli, zones_of
 
 
 def naive_zoneinfo(root):
@@ -23,12 +23,6 @@ def naive_zoneinfo(root):
 
 
 class SnapshotJson(unittest.TestCase):
-    def trees(self):
-        trees = all_trees()
-        if not trees:
-            self.skipTest('no fixtures captured yet')
-        return trees
-
     def snapshot(self, root):
         status, out, err = run_cli('snapshot', '--json', '--root', root)
         self.assertEqual(status, rs.EXIT_OK, err)
@@ -37,7 +31,7 @@ class SnapshotJson(unittest.TestCase):
         return rep
 
     def test_agrees_with_raw_files(self):
-        for name, root in self.trees():
+        for name, root in captured_trees():
             with self.subTest(tree=name):
                 rep = self.snapshot(root)
                 self.assertEqual([n['node'] for n in rep['nodes']], node_dirs(root))
@@ -97,7 +91,7 @@ class SnapshotJson(unittest.TestCase):
         does not.  The two files are read at different moments and a boost
         may come or go in between, so zoneinfo's own boost is taken off."""
         checked = 0
-        for name, root in self.trees():
+        for name, root in captured_trees():
             if not os.path.exists(os.path.join(root, 'proc', 'zoneinfo')):
                 continue
             zi = naive_zoneinfo(root)
@@ -112,7 +106,7 @@ class SnapshotJson(unittest.TestCase):
             self.skipTest('no tree with proc/zoneinfo')
 
     def test_text_report_names_every_node_and_zone(self):
-        for name, root in self.trees():
+        for name, root in captured_trees():
             with self.subTest(tree=name):
                 status, out, _ = run_cli('snapshot', '--root', root)
                 self.assertEqual(status, rs.EXIT_OK)
@@ -124,10 +118,7 @@ class SnapshotJson(unittest.TestCase):
 
 class ExportJson(unittest.TestCase):
     def test_shape_and_numbers(self):
-        trees = all_trees()
-        if not trees:
-            self.skipTest('no fixtures captured yet')
-        name, root = trees[0]
+        name, root = captured_trees()[0]
         status, out, _ = run_cli('export', '--json', '--root', root)
         self.assertEqual(status, rs.EXIT_OK)
         tree = json.loads(out)

@@ -199,10 +199,9 @@ rs_snapshot() {
 # --root (scripts/reclaimscope).
 rs_capture() {
 	rs_snapshot "$1"
-	rm -f "$1/vmstat"
 	mkdir -p "$1/proc"
+	mv "$1/vmstat" "$1/proc/vmstat"
 	cat /proc/uptime > "$1/proc/uptime"
-	cat /proc/vmstat > "$1/proc/vmstat"
 	cat /proc/zoneinfo > "$1/proc/zoneinfo"
 }
 

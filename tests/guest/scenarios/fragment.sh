@@ -42,10 +42,10 @@ frag_last_defer() {
 	END { print last }' /tmp/trace.txt
 }
 
-# frag_zone_sum before|after FILE FIELD: <Zone>.FIELD summed over every
-# zone of every node in a snapshot.
+# frag_zone_sum DIR FILE FIELD: <Zone>.FIELD summed over every zone of
+# every node, in a snapshot (/tmp/before, /tmp/after) or live ($RS).
 frag_zone_sum() {
-	cat /tmp/$1/node*/$2 | awk -v f="$3" '
+	cat $1/node*/$2 | awk -v f="$3" '
 	{ k = $1; sub(/^[^.]*\./, "", k) } k == f { s += $2 } END { print s + 0 }'
 }
 
@@ -129,11 +129,25 @@ frag_window() {
 	# 1. 32 MiB of unmovable pages on the fragmented node.
 	echo "8192 $FRAG_NODE" > $RS/demo_shrinker/grow
 	echo "RS-INFO demo_objects_node$FRAG_NODE $(rs_kv $RS/demo_shrinker/stats objects_node$FRAG_NODE)"
-	# 2. Huge pages, one node, several attempts: the first failure
-	# defers compaction, later attempts find it deferred.
-	for i in 1 2 3 4; do
-		echo $((i * 4)) > $HP
+	# 2. Huge pages, one node, one more at a time, until compaction has
+	# failed and deferred in the window; then two more, which the
+	# deferral must skip. The zone can enter the window deferred already
+	# (small high-order allocations on the fragmented node fail their
+	# compaction during the set-up; CI once saw nine skips and no
+	# deferral). Every attempt considers the zone at least once, and a
+	# deferred zone is compacted again after at most
+	# 1 << COMPACT_MAX_DEFER_SHIFT (64) considerations, so 100 attempts
+	# bound the loop.
+	d0=$(frag_zone_sum $RS compaction defer_events)
+	hp=$(cat $HP)
+	for i in $(seq 1 100); do
+		echo $((hp + 1)) > $HP
+		hp=$(cat $HP)
+		[ "$(frag_zone_sum $RS compaction defer_events)" -gt "$d0" ] && break
 	done
+	echo "RS-INFO hugepage_attempts_to_defer $i"
+	echo $((hp + 1)) > $HP
+	echo $((hp + 2)) > $HP
 	hp=$(cat $HP)
 	rs_wait_kswapd_asleep
 	frag_wait_quiet
@@ -142,7 +156,7 @@ frag_window() {
 	rs_trace_stop
 	sed -n '/ rs: window start$/,/ rs: window end$/p' /tmp/trace.txt > /tmp/window.txt
 	mv /tmp/window.txt /tmp/trace.txt
-	echo "RS-INFO hugepages_node$FRAG_NODE $hp of 16"
+	echo "RS-INFO hugepages_node$FRAG_NODE $hp"
 
 	# Boost: only a fallback that takes less than a pageblock boosts
 	# (steal_suitable_fallback()), and the module counts a zone's boost
@@ -154,8 +168,8 @@ frag_window() {
 		}
 		if (fo < po) c++ }
 	END { print c + 0 }' /tmp/trace.txt)
-	boost_events=$(( $(frag_zone_sum after boost boost_events) - \
-		$(frag_zone_sum before boost boost_events) ))
+	boost_events=$(( $(frag_zone_sum /tmp/after boost boost_events) - \
+		$(frag_zone_sum /tmp/before boost boost_events) ))
 	rs_expect_gt partial_steals_nonzero "$steals" 0
 	rs_expect_gt boost_events_nonzero "$boost_events" 0
 	if [ "$boost_events" -le "$steals" ]; then
@@ -202,8 +216,8 @@ frag_window() {
 	done
 	rs_expect_gt defer_events_nonzero "$defer" 0
 	rs_expect_gt deferred_events_nonzero \
-		$(( $(frag_zone_sum after compaction deferred_events) - \
-		    $(frag_zone_sum before compaction deferred_events) )) 0
+		$(( $(frag_zone_sum /tmp/after compaction deferred_events) - \
+		    $(frag_zone_sum /tmp/before compaction deferred_events) )) 0
 	rs_dump $RS/node$FRAG_NODE/boost $RS/node$FRAG_NODE/compaction
 	rs_export fragment
 }

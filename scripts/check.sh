@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: static checks, the module built for Debian 6.1, Debian 6.12
-# and the KUnit kernel, the KUnit suites and the integration scenario in
-# QEMU on each kernel.  The last line is "N passed, N failed".
+# and the KUnit kernel, the KUnit suites and the guest scenarios in QEMU
+# on each kernel.  The last line is "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -155,8 +155,21 @@ stage_debian() {
 	done
 }
 
+# kunit_workloads DIR: the fragmentation and dirty scenarios on the
+# debug kernel, so their probes also run under lockdep, KASAN and the
+# atomic-sleep checks.
+kunit_workloads() {
+	local s
+	for s in fragment dirty; do
+		rs_guest "kunit-$s" "$kbuild/arch/x86/boot/bzImage" - \
+			"$(cat "$kbuild/include/config/kernel.release")" "" $s 1800 \
+			"$1/reclaimscope.ko=rs/reclaimscope.ko"
+		rs_cli_check "kunit-$s" $s
+	done
+}
+
 stage_kunit() {
-	local dir suites
+	local dir suites bg wl=$RS_CACHE/kunit-workloads
 	if dir=$(rs_build_module kunit "$kbuild") &&
 	   [ -e "$dir/tests/reclaimscope_kunit.ko" ]; then
 		rs_result "build:kunit" 1 ""
@@ -164,6 +177,11 @@ stage_kunit() {
 		rs_result "build:kunit" 0 "module or KUnit module did not build"
 		return
 	fi
+	# In a second QEMU (each takes one core) while the KUnit guest runs,
+	# with results of its own, added once it is done.
+	(RS_RESULTS=$wl.results; : > "$RS_RESULTS"; kunit_workloads "$dir") \
+		> "$wl.log" 2>&1 &
+	bg=$!
 	# The .name of every struct kunit_suite in tests/kunit/.
 	suites=$(awk '/struct kunit_suite .* = \{/ { s = 1 }
 		s && /\.name = "/ { sub(/.*\.name = "/, ""); sub(/".*/, ""); print; s = 0 }' \
@@ -173,6 +191,13 @@ stage_kunit() {
 		"$dir/reclaimscope.ko=rs/reclaimscope.ko" \
 		"$dir/tests/reclaimscope_kunit.ko=rs/reclaimscope_kunit.ko"
 	rs_cli_check kunit idle pressure series
+	wait "$bg"
+	cat "$wl.log"
+	if [ -s "$wl.results" ]; then
+		cat "$wl.results" >> "$RS_RESULTS"
+	else
+		rs_result kunit-workloads 0 "no results (see $wl.log)"
+	fi
 }
 
 rs_stage setup stage_setup

@@ -132,37 +132,51 @@ rs_ns_boost() {
 	rs_dump $RS/node*/boost
 }
 
+# rs_ns_fill_step NID NAME: if the node's free memory is at or above its
+# low watermark (zoneinfo's, which includes the boost), write half the
+# low-min gap to the bound tmpfs as file NAME, so the fill never crosses
+# min, and return 0; return 1 when free is below low.
+rs_ns_fill_step() {
+	local c
+	c=$(rs_zoneinfo | awk -v n="$1" 'index($1, n ".") == 1 {
+		k = $1; sub(/.*\./, "", k); s[k] += $2 }
+	END { if (s["free"] >= s["low"]) print int((s["low"] - s["min"]) / 2) + 1 }')
+	[ -n "$c" ] || return 1
+	dd if=/dev/zero of=/mnt/h/$2 bs=4k count=$c 2>/dev/null
+}
+
 # Fill node 1 with tmpfs pages (no swap: reclaim cannot free them) until
 # its free memory is just under the low watermark, above min: kswapd
 # wakes, reclaims nothing 16 times in a row and the node goes hopeless.
+# Whatever kswapd can still reclaim there (slab, page cache) lifts free
+# above low again for a while, so the fill goes on until the node is
+# hopeless: a Debian 6.12 run once reclaimed its way back above high.
 rs_ns_hopeless() {
-	local n=1 i low free failures
+	local n=1 i failures self
 	mkdir -p /mnt/h
 	mount -t tmpfs -o mpol=bind:$n,size=100% tmpfs /mnt/h || {
 		rs_fail hopeless_tmpfs "cannot mount a tmpfs bound to node $n"
 		return
 	}
 	rs_quiesce
+	# This shell and what it runs stay on node 0's CPU, so that they
+	# leave no slab on node 1 for kswapd to reclaim there.
+	read -r self _ < /proc/self/stat
+	taskset -p 1 "$self" > /dev/null
 	# A boost raises min and low together, by up to max_boost; factor 1
 	# keeps that to one pageblock, so filling cannot cross min.
 	boost_factor=$(cat /proc/sys/vm/watermark_boost_factor)
 	echo 1 > /proc/sys/vm/watermark_boost_factor
 	i=0
-	while [ $i -lt 2000 ]; do
-		# zoneinfo's low includes the current boost.
-		rs_zoneinfo > /tmp/zi
-		free=$(awk -v n=$n 'index($1, n ".") == 1 && $1 ~ /\.free$/ { s += $2 } END { print s }' /tmp/zi)
-		low=$(awk -v n=$n 'index($1, n ".") == 1 && $1 ~ /\.low$/ { s += $2 } END { print s }' /tmp/zi)
-		[ "$free" -lt "$low" ] && break
-		# 1 MiB steps: the low-min gap is several MiB.
-		dd if=/dev/zero of=/mnt/h/f$i bs=1M count=1 2>/dev/null
+	while [ $i -lt 2000 ] && rs_ns_fill_step $n f$i; do
 		i=$((i + 1))
 	done
 	# Allocations below low take the slow path, which wakes kswapd.
-	dd if=/dev/zero of=/mnt/h/last bs=256k count=1 2>/dev/null
-	for i in $(seq 1 120); do
+	dd if=/dev/zero of=/mnt/h/last bs=4k count=1 2>/dev/null
+	for i in $(seq 1 240); do
 		failures=$(rs_kv $RS/node$n/kswapd failures)
 		[ "$failures" -ge 16 ] && break
+		rs_ns_fill_step $n more$i
 		sleep 0.5
 	done
 	rs_expect_gt "hopeless_failures_node$n" "$failures" 15
@@ -174,6 +188,7 @@ rs_ns_hopeless() {
 	rm -f /mnt/h/*
 	umount /mnt/h
 	echo "$boost_factor" > /proc/sys/vm/watermark_boost_factor
+	taskset -p 3 "$self" > /dev/null
 }
 
 if rs_insmod; then

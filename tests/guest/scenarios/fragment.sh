@@ -84,9 +84,10 @@ frag_setup() {
 	# got there before the window, Debian 6.1 and 6.12 within a pass.
 	echo 0 > /proc/sys/vm/watermark_boost_factor
 	echo 0 > /proc/sys/vm/compact_unevictable_allowed
-	# rs-frag takes every free pageblock of the node, which leaves less
-	# than a pageblock free: the min watermark must be below that while
-	# it runs, or the mlocked faults would have to reclaim.
+	# rs-frag takes every free pageblock of the node (the last ones as
+	# huge pages, which it empties from the pool only when killed), which
+	# leaves less than a pageblock free: the min watermark must be below
+	# that while it runs, or its last allocations would have to reclaim.
 	echo 128 > /proc/sys/vm/min_free_kbytes
 	taskset 2 rs-frag $FRAG_NODE > /tmp/frag.out 2>&1 &
 	frag_pid=$!
@@ -102,9 +103,11 @@ frag_setup() {
 		rs_pass frag_ready "$(cat /tmp/frag.out)"
 	else
 		rs_fail frag_ready "$(cat /tmp/frag.out)"
+		grep "^Node *$FRAG_NODE," /proc/pagetypeinfo
 		return 1
 	fi
 	echo "RS-INFO buddyinfo $(grep "Node $FRAG_NODE," /proc/buddyinfo)"
+	echo "RS-INFO highatomic_free $(grep "^Node *$FRAG_NODE, .* HighAtomic " /proc/pagetypeinfo)"
 }
 
 frag_restore() {
@@ -237,10 +240,7 @@ frag_window() {
 
 # This shell and what it runs stay on node 0's CPU: reading the module's
 # files allocates, and must not do so on the fragmented node.
-# ($$ is the parent shell's pid in a subshell; /proc/self, read by the
-# shell itself, is this one's.)
-read -r self _ < /proc/self/stat
-taskset -p 1 "$self" > /dev/null
+rs_pin_self 1
 if rs_insmod; then
 	rs_pass insmod loaded
 	if frag_setup; then

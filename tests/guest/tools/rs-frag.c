@@ -3,24 +3,32 @@
  * rs-frag NODE - fragment one NUMA node's free memory, then hold it so.
  *
  * Used by tests/guest/scenarios/fragment.sh.  Bound to NODE
- * (set_mempolicy(MPOL_BIND)), it maps and mlocks anonymous memory in
- * small steps until the node has no free block of pageblock order or
- * more (read from /proc/buddyinfo): the page allocator hands out the
- * smallest free blocks first, so by then all of the node's free memory
- * is in it.  Then it unmaps every other page.  What is left free on the
- * node is single pages between locked ones: no free block above order 0
- * anywhere, so
+ * (set_mempolicy(MPOL_BIND)), it takes the node's free memory in two
+ * phases (free blocks are read from /proc/pagetypeinfo):
+ *
+ *  1. it maps and mlocks anonymous memory in small steps while the node
+ *     has more than SAFE_PAGES free.  The page allocator hands out the
+ *     smallest free blocks first, so what is left is mostly free blocks
+ *     of pageblock order or more;
+ *  2. it takes those as huge pages of the node's hugetlb pool, one at a
+ *     time, until none is left.  A huge page allocation that cannot be
+ *     met fails (__GFP_RETRY_MAYFAIL) where a page fault would call the
+ *     OOM killer: CI once saw a fill by faults alone end in it.
+ *
+ * Then it unmaps every other locked page.  What is left free on the node
+ * is single pages between locked ones, and the few small blocks phase 1
+ * left: no free block of pageblock order anywhere, so
  *
  *  - an unmovable allocation that finds no unmovable page falls back to
- *    one page of a movable pageblock, which boosts the zone's watermark
+ *    part of a movable pageblock, which boosts the zone's watermark
  *    (steal_suitable_fallback() -> boost_watermark());
  *  - a huge page allocation must compact, and compaction cannot move
  *    mlocked pages when vm.compact_unevictable_allowed is 0, so it
  *    fails and is deferred.
  *
- * It prints "rs-frag ready <locked pages> <freed pages>" and sleeps until
- * killed.  The caller keeps the node above its min watermark by lowering
- * vm.min_free_kbytes while the tool fills the node.
+ * It prints "rs-frag ready <locked pages> <freed pages> <huge pages>"
+ * and sleeps until killed; the caller empties the hugetlb pool.  The
+ * caller also lowers vm.min_free_kbytes while the tool fills the node.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,51 +43,117 @@
 #define PAGEBLOCK_ORDER		9
 #define STEP_PAGES		64
 #define MAX_STEPS		65536
+/* Phase 1 ends with this much free on the node (16 MiB). */
+#define SAFE_PAGES		4096
+#define MAX_HUGE_PAGES		(2 * SAFE_PAGES >> PAGEBLOCK_ORDER)
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* What a movable allocation on @nid can take, from /proc/pagetypeinfo. */
+struct node_free {
+	long large_blocks;	/* free blocks of order >= PAGEBLOCK_ORDER */
+	long pages;		/* free pages, all orders */
+};
 
 /*
- * Free blocks of order >= PAGEBLOCK_ORDER on node @nid, all zones, from
- * /proc/buddyinfo ("Node 1, zone   DMA32  n0 n1 ... n10").
+ * Only the Unmovable, Movable and Reclaimable free lists count: a
+ * movable allocation takes its own, and steals from the other two when
+ * its own is empty.  HighAtomic, CMA and Isolate blocks are free too
+ * (and so in /proc/buddyinfo) but out of its reach: a node whose only
+ * large free block is a high-order atomic reserve is already full.
+ *
+ * The lines read are "Node    1, zone    DMA32, type      Movable  n0 .. n10"
+ * (a count the kernel caps is printed as ">100000").
  */
-static long large_free_blocks(int nid)
+static int read_node_free(int nid, struct node_free *nf)
 {
-	char line[512];
-	long total = 0;
-	FILE *f = fopen("/proc/buddyinfo", "r");
+	static const char * const usable[] = {
+		"Unmovable", "Movable", "Reclaimable",
+	};
+	char line[512], type[32];
+	FILE *f = fopen("/proc/pagetypeinfo", "r");
 
 	if (!f)
 		return -1;
+	nf->large_blocks = 0;
+	nf->pages = 0;
 	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *end;
-		int node, order = 0;
+		char *p, *end;
+		int node, order = 0, len = 0;
+		unsigned int i;
 		long n;
 
-		if (sscanf(line, "Node %d,", &node) != 1 || node != nid)
+		if (sscanf(line, "Node %d, zone %*s type %31s %n",
+			   &node, type, &len) != 2 || node != nid || !len)
 			continue;
-		p = strstr(line, "zone");
-		if (!p)
+		for (i = 0; i < ARRAY_SIZE(usable); i++)
+			if (!strcmp(type, usable[i]))
+				break;
+		if (i == ARRAY_SIZE(usable))
 			continue;
-		p += 4;
-		while (*p == ' ')
-			p++;
-		while (*p && *p != ' ')	/* the zone's name */
-			p++;
-		for (;;) {
+		for (p = line + len; ; p = end, order++) {
+			while (*p == ' ' || *p == '>')
+				p++;
 			n = strtol(p, &end, 10);
 			if (end == p)
 				break;
+			nf->pages += n << order;
 			if (order >= PAGEBLOCK_ORDER)
-				total += n;
-			order++;
-			p = end;
+				nf->large_blocks += n;
 		}
 	}
 	fclose(f);
-	return total;
+	return 0;
+}
+
+/* The node's lines of /proc/pagetypeinfo, on stderr, when it fails. */
+static void show_node(int nid)
+{
+	char line[512], prefix[32];
+	FILE *f = fopen("/proc/pagetypeinfo", "r");
+
+	if (!f)
+		return;
+	snprintf(prefix, sizeof(prefix), "Node %4d,", nid);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, prefix, strlen(prefix)))
+			fputs(line, stderr);
+	fclose(f);
+}
+
+/*
+ * One more huge page in node @nid's hugetlb pool: 1 when the pool grew,
+ * 0 when the kernel could not find one, -1 on error.
+ */
+static int grow_hugetlb_pool(int nid)
+{
+	char path[128];
+	long before, after;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages",
+		 nid);
+	f = fopen(path, "r+");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &before) != 1 || fseek(f, 0, SEEK_SET) ||
+	    fprintf(f, "%ld\n", before + 1) < 0 || fflush(f)) {
+		fclose(f);
+		return -1;
+	}
+	rewind(f);
+	if (fscanf(f, "%ld", &after) != 1)
+		after = -1;
+	fclose(f);
+	if (after < 0)
+		return -1;
+	return after > before;
 }
 
 int main(int argc, char **argv)
 {
-	long page = sysconf(_SC_PAGESIZE), steps = 0, freed = 0, i, j;
+	long page = sysconf(_SC_PAGESIZE), steps = 0, freed = 0, huge = 0, i, j;
+	struct node_free nf;
 	unsigned long mask;
 	char **area;
 	int nid;
@@ -102,10 +176,23 @@ int main(int argc, char **argv)
 	if (!area)
 		return 1;
 
-	while (steps < MAX_STEPS && large_free_blocks(nid) > 0) {
-		char *p = mmap(NULL, STEP_PAGES * page, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Phase 1: small steps of mlocked memory, down to SAFE_PAGES. */
+	for (;;) {
+		char *p;
 
+		if (read_node_free(nid, &nf) != 0) {
+			perror("rs-frag: /proc/pagetypeinfo");
+			return 1;
+		}
+		if (!nf.large_blocks || nf.pages < SAFE_PAGES)
+			break;
+		if (steps == MAX_STEPS) {
+			fprintf(stderr, "rs-frag: node %d: %ld free pages after %ld steps\n",
+				nid, nf.pages, steps);
+			return 1;
+		}
+		p = mmap(NULL, STEP_PAGES * page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED) {
 			perror("rs-frag: mmap");
 			return 1;
@@ -118,9 +205,28 @@ int main(int argc, char **argv)
 		}
 		area[steps++] = p;
 	}
-	if (large_free_blocks(nid) != 0) {
-		fprintf(stderr, "rs-frag: node %d still has free pageblocks\n",
-			nid);
+
+	/* Phase 2: the free pageblocks left, as huge pages. */
+	while (nf.large_blocks && huge < MAX_HUGE_PAGES) {
+		int grew = grow_hugetlb_pool(nid);
+
+		if (grew < 0) {
+			perror("rs-frag: nr_hugepages");
+			return 1;
+		}
+		if (!grew)
+			break;
+		huge++;
+		if (read_node_free(nid, &nf) != 0) {
+			perror("rs-frag: /proc/pagetypeinfo");
+			return 1;
+		}
+	}
+	if (nf.large_blocks) {
+		fprintf(stderr,
+			"rs-frag: node %d: %ld free pageblocks left after %ld huge pages\n",
+			nid, nf.large_blocks, huge);
+		show_node(nid);
 		return 1;
 	}
 
@@ -134,7 +240,8 @@ int main(int argc, char **argv)
 			freed++;
 		}
 	}
-	printf("rs-frag ready %ld %ld\n", steps * STEP_PAGES - freed, freed);
+	printf("rs-frag ready %ld %ld %ld\n", steps * STEP_PAGES - freed, freed,
+	       huge);
 	fflush(stdout);
 	for (;;)
 		pause();

@@ -155,15 +155,23 @@ stage_debian() {
 	done
 }
 
+# rs_kunit_guest LABEL SCENARIO FILE...: boot the KUnit (debug) kernel
+# on SCENARIO; it has everything built in, so no modules root.
+rs_kunit_guest() {
+	local label=$1 scenario=$2
+	shift 2
+	rs_guest "$label" "$kbuild/arch/x86/boot/bzImage" - \
+		"$(cat "$kbuild/include/config/kernel.release")" "" \
+		"$scenario" 1800 "$@"
+}
+
 # kunit_workloads DIR: the fragmentation and dirty scenarios on the
 # debug kernel, so their probes also run under lockdep, KASAN and the
 # atomic-sleep checks.
 kunit_workloads() {
 	local s
 	for s in fragment dirty; do
-		rs_guest "kunit-$s" "$kbuild/arch/x86/boot/bzImage" - \
-			"$(cat "$kbuild/include/config/kernel.release")" "" $s 1800 \
-			"$1/reclaimscope.ko=rs/reclaimscope.ko"
+		rs_kunit_guest "kunit-$s" $s "$1/reclaimscope.ko=rs/reclaimscope.ko"
 		rs_cli_check "kunit-$s" $s
 	done
 }
@@ -186,8 +194,7 @@ stage_kunit() {
 	suites=$(awk '/struct kunit_suite .* = \{/ { s = 1 }
 		s && /\.name = "/ { sub(/.*\.name = "/, ""); sub(/".*/, ""); print; s = 0 }' \
 		"$RS_TOP"/tests/kunit/*_kunit.c | paste -sd,)
-	RS_EXPECT_SUITES=$suites rs_guest kunit "$kbuild/arch/x86/boot/bzImage" - \
-		"$(cat "$kbuild/include/config/kernel.release")" "" kunit 1800 \
+	RS_EXPECT_SUITES=$suites rs_kunit_guest kunit kunit \
 		"$dir/reclaimscope.ko=rs/reclaimscope.ko" \
 		"$dir/tests/reclaimscope_kunit.ko=rs/reclaimscope_kunit.ko"
 	rs_cli_check kunit idle pressure series

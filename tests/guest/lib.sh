@@ -30,6 +30,15 @@ rs_nodes() { ls -d /sys/devices/system/node/node* | sed 's/.*node//' | sort -n; 
 
 rs_insmod() { insmod /rs/reclaimscope.ko "$@"; }
 
+# rs_pin_self CPUMASK: this shell, and what it runs from now on, on the
+# CPUs of CPUMASK.  (In a subshell $$ is the parent's pid; /proc/self,
+# opened by the shell itself, is this one's.)
+rs_pin_self() {
+	local self rest
+	read -r self rest < /proc/self/stat
+	taskset -p "$1" "$self" > /dev/null
+}
+
 # rs_lru_gen_from_cmdline: kernel command line rs.lru_gen=N writes N to
 # /sys/kernel/mm/lru_gen/enabled (0 selects the classic LRU on a kernel
 # that enables MGLRU).

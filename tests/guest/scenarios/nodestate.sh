@@ -152,7 +152,7 @@ rs_ns_fill_step() {
 # above low again for a while, so the fill goes on until the node is
 # hopeless: a Debian 6.12 run once reclaimed its way back above high.
 rs_ns_hopeless() {
-	local n=1 i failures self
+	local n=1 i failures
 	mkdir -p /mnt/h
 	mount -t tmpfs -o mpol=bind:$n,size=100% tmpfs /mnt/h || {
 		rs_fail hopeless_tmpfs "cannot mount a tmpfs bound to node $n"
@@ -161,8 +161,7 @@ rs_ns_hopeless() {
 	rs_quiesce
 	# This shell and what it runs stay on node 0's CPU, so that they
 	# leave no slab on node 1 for kswapd to reclaim there.
-	read -r self _ < /proc/self/stat
-	taskset -p 1 "$self" > /dev/null
+	rs_pin_self 1
 	# A boost raises min and low together, by up to max_boost; factor 1
 	# keeps that to one pageblock, so filling cannot cross min.
 	boost_factor=$(cat /proc/sys/vm/watermark_boost_factor)
@@ -188,7 +187,7 @@ rs_ns_hopeless() {
 	rm -f /mnt/h/*
 	umount /mnt/h
 	echo "$boost_factor" > /proc/sys/vm/watermark_boost_factor
-	taskset -p 3 "$self" > /dev/null
+	rs_pin_self 3
 }
 
 if rs_insmod; then

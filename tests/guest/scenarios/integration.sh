@@ -206,6 +206,7 @@ rs_integration_cycles() {
 
 	rm -f /tmp/stop
 	(while [ ! -f /tmp/stop ]; do rs_pressure > /dev/null 2>&1; done) &
+	echo "RS-INFO cycles_start_uptime $(cut -d' ' -f1 /proc/uptime)"
 	ok=0
 	for i in $(seq 1 20); do
 		rs_insmod || continue
@@ -213,6 +214,7 @@ rs_integration_cycles() {
 		sleep 0.2
 		rmmod reclaimscope && ok=$((ok + 1))
 	done
+	echo "RS-INFO cycles_end_uptime $(cut -d' ' -f1 /proc/uptime)"
 	touch /tmp/stop
 	wait
 	rs_expect_eq load_unload_cycles_under_pressure 20 "$ok"

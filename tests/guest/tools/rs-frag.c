@@ -62,9 +62,10 @@ struct node_free {
  * large free block is a high-order atomic reserve is already full.
  *
  * The lines read are "Node    1, zone    DMA32, type      Movable  n0 .. n10"
- * (a count the kernel caps is printed as ">100000").
+ * (a count the kernel caps is printed as ">100000").  With @echo, every
+ * line of the node, the pageblock counts too, is copied there.
  */
-static int read_node_free(int nid, struct node_free *nf)
+static int read_node_free(int nid, struct node_free *nf, FILE *echo)
 {
 	static const char * const usable[] = {
 		"Unmovable", "Movable", "Reclaimable",
@@ -82,8 +83,12 @@ static int read_node_free(int nid, struct node_free *nf)
 		unsigned int i;
 		long n;
 
-		if (sscanf(line, "Node %d, zone %*s type %31s %n",
-			   &node, type, &len) != 2 || node != nid || !len)
+		if (sscanf(line, "Node %d,", &node) != 1 || node != nid)
+			continue;
+		if (echo)
+			fputs(line, echo);
+		if (sscanf(line, "Node %*d, zone %*s type %31s %n",
+			   type, &len) != 1 || !len)
 			continue;
 		for (i = 0; i < ARRAY_SIZE(usable); i++)
 			if (!strcmp(type, usable[i]))
@@ -103,21 +108,6 @@ static int read_node_free(int nid, struct node_free *nf)
 	}
 	fclose(f);
 	return 0;
-}
-
-/* The node's lines of /proc/pagetypeinfo, on stderr, when it fails. */
-static void show_node(int nid)
-{
-	char line[512], prefix[32];
-	FILE *f = fopen("/proc/pagetypeinfo", "r");
-
-	if (!f)
-		return;
-	snprintf(prefix, sizeof(prefix), "Node %4d,", nid);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, prefix, strlen(prefix)))
-			fputs(line, stderr);
-	fclose(f);
 }
 
 /*
@@ -180,7 +170,7 @@ int main(int argc, char **argv)
 	for (;;) {
 		char *p;
 
-		if (read_node_free(nid, &nf) != 0) {
+		if (read_node_free(nid, &nf, NULL) != 0) {
 			perror("rs-frag: /proc/pagetypeinfo");
 			return 1;
 		}
@@ -217,7 +207,7 @@ int main(int argc, char **argv)
 		if (!grew)
 			break;
 		huge++;
-		if (read_node_free(nid, &nf) != 0) {
+		if (read_node_free(nid, &nf, NULL) != 0) {
 			perror("rs-frag: /proc/pagetypeinfo");
 			return 1;
 		}
@@ -226,7 +216,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"rs-frag: node %d: %ld free pageblocks left after %ld huge pages\n",
 			nid, nf.large_blocks, huge);
-		show_node(nid);
+		read_node_free(nid, &nf, stderr);
 		return 1;
 	}
 

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Dirty page cache under reclaim: buffered writes to the scratch disk
-# (/dev/vdb, whose page cache is written back to a real device) with the
-# dirty limits raised, while anonymous allocations force reclaim.  Reclaim
-# then finds dirty and writeback folios, and may throttle on writeback.
+# (/dev/vdb, whose page cache is written back to a real device) with
+# writeback held back, then anonymous allocations beyond free memory
+# force reclaim.  Reclaim then finds dirty folios first, wakes the
+# flushers, meets writeback folios and may throttle on writeback.
 #
 # Checked exactly, per node, against tracefs: every outcome counter the
 # module reads from shrink_folio_list()'s struct reclaim_stat (through its
@@ -31,38 +32,62 @@ dirty_trace_sum() {
 	END { print s + 0 }' /tmp/trace.txt
 }
 
+# dirty_sysctl NAME [VALUE]: print /proc/sys/vm/NAME, or set it.
+dirty_sysctl() {
+	if [ $# -gt 1 ]; then
+		echo "$2" > /proc/sys/vm/$1
+	else
+		cat /proc/sys/vm/$1
+	fi
+}
+
 dirty_window() {
-	local n k dr dbr total
+	local n k dr dbr wbc free mb total
 	if [ ! -b $DISK ]; then
 		rs_fail dirty_disk "no $DISK"
 		return
 	fi
-	dr=$(cat /proc/sys/vm/dirty_ratio)
-	dbr=$(cat /proc/sys/vm/dirty_background_ratio)
+	dr=$(dirty_sysctl dirty_ratio)
+	dbr=$(dirty_sysctl dirty_background_ratio)
+	wbc=$(dirty_sysctl dirty_writeback_centisecs)
 	rs_quiesce
-	# Let dirty pages pile up: writeback starts late, writers are
-	# throttled late, so reclaim meets them.
-	echo 80 > /proc/sys/vm/dirty_ratio
-	echo 60 > /proc/sys/vm/dirty_background_ratio
+	# Hold writeback back until reclaim asks for it.  With the limits
+	# in bytes far above memory no writer is throttled, no node is over
+	# its dirty limit (so page cache stays on the writer's node), and
+	# background writeback never starts; with no periodic flusher
+	# wake-ups nothing is written until reclaim, finding only dirty
+	# folios at the tail of the inactive list, wakes the flushers
+	# (shrink_inactive_list()).  Otherwise the flusher, writing the disk
+	# in offset order, can clean a node's folios before reclaim reaches
+	# them, and reclaim there meets no dirty folio at all.
+	dirty_sysctl dirty_writeback_centisecs 0
+	dirty_sysctl dirty_bytes $((4 << 30))
+	dirty_sysctl dirty_background_bytes $((2 << 30))
 	rs_snapshot /tmp/before
 	rs_trace_start vmscan/mm_vmscan_lru_shrink_inactive vmscan/mm_vmscan_throttled
 	# The last close of a block device writes back and drops its page
 	# cache: hold it open so the writers' pages stay.
 	exec 3<> $DISK
-	# 300 MiB of dirty page cache (the disk writes 16 MiB/s), and while
-	# it is written back 400 MiB of anonymous memory, on 650 MiB free.
-	taskset 1 dd if=/dev/zero of=$DISK bs=1M count=150 2>/dev/null &
-	taskset 2 dd if=/dev/zero of=$DISK bs=1M count=150 seek=150 2>/dev/null &
-	sleep 3
-	taskset 1 dd if=/dev/zero of=/dev/null bs=200M count=1 2>/dev/null &
-	taskset 2 dd if=/dev/zero of=/dev/null bs=200M count=1 2>/dev/null &
+	# 120 MiB of dirty page cache on each node ...
+	taskset 1 dd if=/dev/zero of=$DISK bs=1M count=120 2>/dev/null &
+	taskset 2 dd if=/dev/zero of=$DISK bs=1M count=120 seek=120 2>/dev/null &
 	wait
-	echo "RS-INFO $(grep -E '^(Dirty|Writeback):' /proc/meminfo | tr -s ' \n' ' ')"
+	echo "RS-INFO before $(grep -E '^(MemFree|Dirty|Writeback):' /proc/meminfo | tr -s ' \n' ' ')"
+	# ... then anonymous memory, split over the nodes, 64 MiB more than
+	# is free: reclaim has to free that much page cache, all of it
+	# dirty until the flushers it wakes have written it (16 MiB/s).
+	free=$(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo)
+	mb=$(((free + 64) / 2))
+	taskset 1 dd if=/dev/zero of=/dev/null bs=${mb}M count=1 2>/dev/null &
+	taskset 2 dd if=/dev/zero of=/dev/null bs=${mb}M count=1 2>/dev/null &
+	wait
+	echo "RS-INFO after $(grep -E '^(MemFree|Dirty|Writeback):' /proc/meminfo | tr -s ' \n' ' ')"
 	rs_dump $RS/node*/dirty
 	sync
 	exec 3>&-
-	echo "$dbr" > /proc/sys/vm/dirty_background_ratio
-	echo "$dr" > /proc/sys/vm/dirty_ratio
+	dirty_sysctl dirty_background_ratio "$dbr"
+	dirty_sysctl dirty_ratio "$dr"
+	dirty_sysctl dirty_writeback_centisecs "$wbc"
 	rs_quiesce
 	rs_wait_kswapd_asleep
 	rs_trace_stop

@@ -64,54 +64,61 @@ void rs_counters_reset(struct rs_counters *c)
 	}
 }
 
-u64 rs_counter_sum(const struct rs_counters *c, unsigned int slot,
-		   unsigned int key)
+/*
+ * One counter's per-CPU values folded into one: their sum, or with @max
+ * their largest.  A slot or key out of range reads as 0.
+ */
+static u64 rs_counter_fold(const struct rs_counters *c, unsigned int slot,
+			   unsigned int key, bool max)
 {
 	unsigned int idx;
-	u64 sum = 0;
+	u64 acc = 0, v;
 	int cpu;
 
 	if (slot >= c->nr_slots || key >= c->nr_keys)
 		return 0;
 	idx = slot * c->nr_keys + key;
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(c->pcpu, cpu)[idx]);
-	return sum;
+	for_each_possible_cpu(cpu) {
+		v = READ_ONCE(per_cpu_ptr(c->pcpu, cpu)[idx]);
+		acc = max ? max_t(u64, acc, v) : acc + v;
+	}
+	return acc;
+}
+
+/* The same, folded over every slot as well. */
+static u64 rs_counter_fold_slots(const struct rs_counters *c,
+				 unsigned int key, bool max)
+{
+	unsigned int slot;
+	u64 acc = 0, v;
+
+	for (slot = 0; slot < c->nr_slots; slot++) {
+		v = rs_counter_fold(c, slot, key, max);
+		acc = max ? max_t(u64, acc, v) : acc + v;
+	}
+	return acc;
+}
+
+u64 rs_counter_sum(const struct rs_counters *c, unsigned int slot,
+		   unsigned int key)
+{
+	return rs_counter_fold(c, slot, key, false);
 }
 
 u64 rs_counter_sum_slots(const struct rs_counters *c, unsigned int key)
 {
-	unsigned int slot;
-	u64 sum = 0;
-
-	for (slot = 0; slot < c->nr_slots; slot++)
-		sum += rs_counter_sum(c, slot, key);
-	return sum;
+	return rs_counter_fold_slots(c, key, false);
 }
 
 u64 rs_counter_max(const struct rs_counters *c, unsigned int slot,
 		   unsigned int key)
 {
-	unsigned int idx;
-	u64 max = 0;
-	int cpu;
-
-	if (slot >= c->nr_slots || key >= c->nr_keys)
-		return 0;
-	idx = slot * c->nr_keys + key;
-	for_each_possible_cpu(cpu)
-		max = max_t(u64, max, READ_ONCE(per_cpu_ptr(c->pcpu, cpu)[idx]));
-	return max;
+	return rs_counter_fold(c, slot, key, true);
 }
 
 u64 rs_counter_max_slots(const struct rs_counters *c, unsigned int key)
 {
-	unsigned int slot;
-	u64 max = 0;
-
-	for (slot = 0; slot < c->nr_slots; slot++)
-		max = max_t(u64, max, rs_counter_max(c, slot, key));
-	return max;
+	return rs_counter_fold_slots(c, key, true);
 }
 
 /* Print every named (summed) key of one slot. */

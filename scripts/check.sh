@@ -168,15 +168,15 @@ rs_kunit_guest() {
 		"$scenario" 2700 "$@"
 }
 
-# kunit_workloads DIR: the fragmentation scenario on the debug kernel,
-# so the boost and deferral probes also run under lockdep, KASAN and the
-# atomic-sleep checks.  The dirty scenario is not run there: on the slow
-# debug kernel the writeback can finish before reclaim meets a dirty
-# folio (a cold check saw nr_dirty 0), so its non-zero checks would not
-# be certain.
+# kunit_workloads DIR: the fragmentation and dirty scenarios on the
+# debug kernel, so their probes also run under lockdep, KASAN and the
+# atomic-sleep checks.
 kunit_workloads() {
-	rs_kunit_guest kunit-fragment fragment "$1/reclaimscope.ko=rs/reclaimscope.ko"
-	rs_cli_check kunit-fragment fragment
+	local s
+	for s in fragment dirty; do
+		rs_kunit_guest "kunit-$s" $s "$1/reclaimscope.ko=rs/reclaimscope.ko"
+		rs_cli_check "kunit-$s" $s
+	done
 }
 
 stage_kunit() {

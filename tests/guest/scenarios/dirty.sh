@@ -18,18 +18,31 @@
 
 DISK=/dev/vdb
 
-# dirty_trace_sum FIELD NID: FIELD=<n> summed over the window's
-# mm_vmscan_lru_shrink_inactive events of node NID.
-dirty_trace_sum() {
-	awk -v f="$1=" -v n="nid=$2" '/ mm_vmscan_lru_shrink_inactive: / {
-		ok = 0
-		for (i = 1; i <= NF; i++) {
-			if ($i == n) ok = 1
-			if (index($i, f) == 1) v = substr($i, length(f) + 1)
+# dirty_trace_sums: every FIELD=<n> of the window's
+# mm_vmscan_lru_shrink_inactive events ("nid=<n>" first, then the
+# struct reclaim_stat fields) summed per node, one "<nid> <FIELD> <sum>"
+# line each, into /tmp/trace-sums.  One lean pass: the trace holds tens
+# of thousands of events, and under TCG busybox awk took minutes to read
+# it once per field and node.
+dirty_trace_sums() {
+	awk '/ mm_vmscan_lru_shrink_inactive: / {
+		for (e = 1; $e != "mm_vmscan_lru_shrink_inactive:"; e++)
+			;
+		if (index($(e + 1), "nid=") != 1)
+			next
+		nid = substr($(e + 1), 5)
+		for (i = e + 2; i <= NF; i++) {
+			p = index($i, "=")
+			s[nid " " substr($i, 1, p - 1)] += substr($i, p + 1)
 		}
-		if (ok) s += v
 	}
-	END { print s + 0 }' /tmp/trace.txt
+	END { for (k in s) print k, s[k] }' /tmp/trace.txt > /tmp/trace-sums
+}
+
+# dirty_trace_sum FIELD NID: FIELD summed over node NID's events.
+dirty_trace_sum() {
+	awk -v f="$1" -v n="$2" '$1 == n && $2 == f { v = $3 } END { print v + 0 }' \
+		/tmp/trace-sums
 }
 
 # dirty_sysctl NAME [VALUE]: print /proc/sys/vm/NAME, or set it.
@@ -93,6 +106,8 @@ dirty_window() {
 	rs_trace_stop
 	rs_snapshot /tmp/after
 
+	dirty_trace_sums
+	echo "RS-INFO shrink_inactive_events $(grep -c " mm_vmscan_lru_shrink_inactive: " /tmp/trace.txt)"
 	total=0
 	for n in $(rs_nodes); do
 		for k in nr_dirty nr_writeback nr_congested nr_immediate \

@@ -45,13 +45,9 @@ dirty_trace_sum() {
 		/tmp/trace-sums
 }
 
-# dirty_sysctl NAME [VALUE]: print /proc/sys/vm/NAME, or set it.
-dirty_sysctl() {
-	if [ $# -gt 1 ]; then
-		echo "$2" > /proc/sys/vm/$1
-	else
-		cat /proc/sys/vm/$1
-	fi
+# dirty_meminfo TAG: MemFree, Dirty and Writeback to the host log.
+dirty_meminfo() {
+	echo "RS-INFO $1 $(grep -E '^(MemFree|Dirty|Writeback):' /proc/meminfo | tr -s ' \n' ' ')"
 }
 
 dirty_window() {
@@ -60,9 +56,9 @@ dirty_window() {
 		rs_fail dirty_disk "no $DISK"
 		return
 	fi
-	dr=$(dirty_sysctl dirty_ratio)
-	dbr=$(dirty_sysctl dirty_background_ratio)
-	wbc=$(dirty_sysctl dirty_writeback_centisecs)
+	dr=$(cat /proc/sys/vm/dirty_ratio)
+	dbr=$(cat /proc/sys/vm/dirty_background_ratio)
+	wbc=$(cat /proc/sys/vm/dirty_writeback_centisecs)
 	rs_quiesce
 	# Hold writeback back until reclaim asks for it.  With the limits
 	# in bytes far above memory no writer is throttled, no node is over
@@ -73,9 +69,9 @@ dirty_window() {
 	# (shrink_inactive_list()).  Otherwise the flusher, writing the disk
 	# in offset order, can clean a node's folios before reclaim reaches
 	# them, and reclaim there meets no dirty folio at all.
-	dirty_sysctl dirty_writeback_centisecs 0
-	dirty_sysctl dirty_bytes $((4 << 30))
-	dirty_sysctl dirty_background_bytes $((2 << 30))
+	echo 0 > /proc/sys/vm/dirty_writeback_centisecs
+	echo $((4 << 30)) > /proc/sys/vm/dirty_bytes
+	echo $((2 << 30)) > /proc/sys/vm/dirty_background_bytes
 	rs_snapshot /tmp/before
 	rs_trace_start vmscan/mm_vmscan_lru_shrink_inactive vmscan/mm_vmscan_throttled
 	# The last close of a block device writes back and drops its page
@@ -85,7 +81,7 @@ dirty_window() {
 	taskset 1 dd if=/dev/zero of=$DISK bs=1M count=120 2>/dev/null &
 	taskset 2 dd if=/dev/zero of=$DISK bs=1M count=120 seek=120 2>/dev/null &
 	wait
-	echo "RS-INFO before $(grep -E '^(MemFree|Dirty|Writeback):' /proc/meminfo | tr -s ' \n' ' ')"
+	dirty_meminfo before
 	# ... then anonymous memory, split over the nodes, 64 MiB more than
 	# is free: reclaim has to free that much page cache, all of it
 	# dirty until the flushers it wakes have written it (16 MiB/s).
@@ -94,13 +90,13 @@ dirty_window() {
 	taskset 1 dd if=/dev/zero of=/dev/null bs=${mb}M count=1 2>/dev/null &
 	taskset 2 dd if=/dev/zero of=/dev/null bs=${mb}M count=1 2>/dev/null &
 	wait
-	echo "RS-INFO after $(grep -E '^(MemFree|Dirty|Writeback):' /proc/meminfo | tr -s ' \n' ' ')"
+	dirty_meminfo after
 	rs_dump $RS/node*/dirty
 	sync
 	exec 3>&-
-	dirty_sysctl dirty_background_ratio "$dbr"
-	dirty_sysctl dirty_ratio "$dr"
-	dirty_sysctl dirty_writeback_centisecs "$wbc"
+	echo "$dbr" > /proc/sys/vm/dirty_background_ratio
+	echo "$dr" > /proc/sys/vm/dirty_ratio
+	echo "$wbc" > /proc/sys/vm/dirty_writeback_centisecs
 	rs_quiesce
 	rs_wait_kswapd_asleep
 	rs_trace_stop

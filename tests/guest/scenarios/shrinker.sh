@@ -49,22 +49,23 @@ rs_sh_bad_input() {
 }
 
 rs_sh_grow() {
-	local n each
+	local n nodes each
+	nodes=$(rs_nodes | wc -l)
 	for n in $(rs_nodes); do
 		echo "2048 $n" > $DS/grow || rs_fail "grow_node$n" "write failed"
 		rs_expect_eq "grow_objects_node$n" 2048 "$(rs_sh_stats objects_node$n)"
 	done
-	rs_expect_eq grow_objects "$((2048 * $(rs_nodes | wc -l)))" "$(rs_sh_stats objects)"
+	rs_expect_eq grow_objects "$((2048 * nodes))" "$(rs_sh_stats objects)"
 	rs_expect_eq grow_bytes "$(( $(rs_sh_stats objects) * 4096 ))" "$(rs_sh_stats bytes)"
 	echo 100 > $DS/grow
-	rs_expect_eq grow_spread "$(( 2048 * $(rs_nodes | wc -l) + 100 ))" "$(rs_sh_stats objects)"
+	rs_expect_eq grow_spread "$((2048 * nodes + 100))" "$(rs_sh_stats objects)"
 	if echo 1 > $DS/drain; then rs_pass drain_accepts_1; else rs_fail drain_accepts_1; fi
 	rs_expect_eq drain_empties 0 "$(rs_sh_stats objects)"
 	# The pressure starts with the pool at its cap, shared over the
 	# nodes: do_shrink_slab() asks for (freeable >> priority) * 4 /
 	# seeks objects, and a batch (128) of 8192 objects is due from
 	# priority 7 on, where 2048 waited for priority 5.
-	each=$(( $(rs_sh_stats cap_objects) / $(rs_nodes | wc -l) ))
+	each=$(( $(rs_sh_stats cap_objects) / nodes ))
 	for n in $(rs_nodes); do
 		echo "$each $n" > $DS/grow
 	done

@@ -5,8 +5,10 @@
  * Pure code: no kernel reclaim state is touched here, so the KUnit suite
  * in tests/kunit/counters_kunit.c exercises all of it directly.
  */
+#include <linux/ctype.h>
 #include <linux/errno.h>
 #include <linux/bitops.h>
+#include <linux/cpu.h>
 #include <linux/kernel.h>
 #include <linux/kstrtox.h>
 #include <linux/math.h>
@@ -15,7 +17,10 @@
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/smp.h>
+#include <linux/string.h>
 #include <linux/time64.h>
+#include <linux/uaccess.h>
 
 #include <reclaimscope/counters.h>
 
@@ -45,23 +50,45 @@ void rs_counters_free(struct rs_counters *c)
 	c->nr_keys = 0;
 }
 
+/* Zero the running CPU's copy of one set (on_each_cpu() callback). */
+static void rs_counters_reset_local(void *info)
+{
+	struct rs_counters *c = info;
+	u64 *v = this_cpu_ptr(c->pcpu);
+	unsigned int i, n = c->nr_slots * c->nr_keys;
+
+	for (i = 0; i < n; i++)
+		v[i] = 0;
+}
+
 /*
- * Zero every CPU's copy.  A probe that runs concurrently on another CPU
- * may land its increment just before or just after the zeroing of its
- * cell; callers that need a reader never to see a half-reset set
- * serialise reset against readers themselves.
+ * Zero every CPU's copy, exactly.  A probe's this_cpu_add() is a
+ * read-modify-write of its own CPU's copy that another CPU's store can
+ * overtake: zeroing a remote copy with a plain store may be lost, and the
+ * cell then keeps its whole pre-reset value.  So each online CPU zeroes
+ * its own copy, in an IPI that cannot land inside a this_cpu_add() (one
+ * instruction on x86; an interrupt-safe sequence elsewhere).  An increment
+ * lands wholly before or wholly after the zeroing.  Offline CPUs run no
+ * probe: their copies are zeroed from here, with CPU hotplug held off.
+ * Must not be called with interrupts disabled (on_each_cpu() waits).
  */
 void rs_counters_reset(struct rs_counters *c)
 {
 	unsigned int i, n = c->nr_slots * c->nr_keys;
 	int cpu;
 
+	cpus_read_lock();
 	for_each_possible_cpu(cpu) {
-		u64 *v = per_cpu_ptr(c->pcpu, cpu);
+		u64 *v;
 
+		if (cpu_online(cpu))
+			continue;
+		v = per_cpu_ptr(c->pcpu, cpu);
 		for (i = 0; i < n; i++)
 			WRITE_ONCE(v[i], 0);
 	}
+	on_each_cpu(rs_counters_reset_local, c, 1);
+	cpus_read_unlock();
 }
 
 /*
@@ -192,19 +219,76 @@ void rs_kv_str(struct seq_file *m, const char *key, const char *val)
 	seq_printf(m, "%s %s\n", key, val);
 }
 
+/**
+ * rs_write_copy() - copy a write to a writable file, and check its form
+ * @buf: where to copy it, NUL-terminated
+ * @size: size of @buf; a write of @size bytes or more is refused
+ * @ubuf: the user's buffer
+ * @len: its length
+ *
+ * The grammar of every writable file: printable words separated by
+ * single spaces, then at most one newline, and nothing else (no NUL, no
+ * other control byte, no leading or trailing space).  The newline is
+ * dropped from @buf.
+ *
+ * Return: the length of @buf, or -EINVAL (empty, too long, not of that
+ * form) or -EFAULT.
+ */
+int rs_write_copy(char *buf, size_t size, const char __user *ubuf, size_t len)
+{
+	size_t i;
+
+	if (!len || len >= size)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if (!len || buf[0] == ' ' || buf[len - 1] == ' ')
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (buf[i] == ' ' ? buf[i + 1] == ' ' : !isgraph(buf[i]))
+			return -EINVAL;
+	}
+	return len;
+}
+
+/**
+ * rs_parse_decimal() - a word of decimal digits, and nothing else
+ * @s: the word (no sign, no base prefix, no space)
+ * @max: the largest value accepted
+ * @val: the value
+ *
+ * Return: 0, or -EINVAL (not only digits, or above @max).
+ */
+int rs_parse_decimal(const char *s, unsigned long max, unsigned long *val)
+{
+	const char *p;
+
+	if (!*s)
+		return -EINVAL;
+	for (p = s; *p; p++)
+		if (!isdigit(*p))
+			return -EINVAL;
+	if (kstrtoul(s, 10, val) || *val > max)
+		return -EINVAL;
+	return 0;
+}
+
 /*
- * For write-only trigger files (reset, drain): 0 when the user wrote "1"
- * (a trailing newline is fine), else -EINVAL, -ERANGE or -EFAULT.
+ * For write-only trigger files (reset, drain): 0 when the user wrote
+ * exactly "1" or "1\n", else -EINVAL (or -EFAULT).
  */
 int rs_write_is_one(const char __user *ubuf, size_t len)
 {
-	unsigned int val;
+	char buf[3];
 	int ret;
 
-	ret = kstrtouint_from_user(ubuf, len, 10, &val);
-	if (ret)
+	ret = rs_write_copy(buf, sizeof(buf), ubuf, len);
+	if (ret < 0)
 		return ret;
-	return val == 1 ? 0 : -EINVAL;
+	return strcmp(buf, "1") ? -EINVAL : 0;
 }
 
 /* The errors register_kprobe() and tracepoint_probe_register() return. */

@@ -36,27 +36,39 @@ static struct rs_pair_slot *rs_pair_slot(struct rs_pairs *p, const void *key,
 
 /**
  * rs_pairs_begin() - remember @ts and @nid for @key until rs_pairs_end()
+ *
+ * A second begin of the same key replaces the first: a begin whose end
+ * was never seen (it fired before the end hook was attached, or its end
+ * was lost) must not time a later pair from the old start.
+ *
  * Return: false when no free slot was found (the begin is not tracked).
  */
 bool rs_pairs_begin(struct rs_pairs *p, const void *key, u64 ts, int nid)
 {
+	struct rs_pair_slot *s;
 	unsigned int i;
 
+	/* Only this task stores @key, so a slot it holds stays its own. */
 	for (i = 0; i < RS_PAIR_PROBES; i++) {
-		struct rs_pair_slot *s = rs_pair_slot(p, key, i);
-
-		if (!READ_ONCE(s->key) && !cmpxchg(&s->key, NULL, key)) {
-			/*
-			 * Only this task reads the slot back, in
-			 * rs_pairs_end(), after anything that moved it to
-			 * another CPU: plain stores are enough.
-			 */
-			s->ts = ts;
-			s->nid = nid;
-			return true;
-		}
+		s = rs_pair_slot(p, key, i);
+		if (READ_ONCE(s->key) == key)
+			goto found;
+	}
+	for (i = 0; i < RS_PAIR_PROBES; i++) {
+		s = rs_pair_slot(p, key, i);
+		if (!READ_ONCE(s->key) && !cmpxchg(&s->key, NULL, key))
+			goto found;
 	}
 	return false;
+
+found:
+	/*
+	 * Only this task reads the slot back, in rs_pairs_end(), after
+	 * anything that moved it to another CPU: plain stores are enough.
+	 */
+	s->ts = ts;
+	s->nid = nid;
+	return true;
 }
 
 /**

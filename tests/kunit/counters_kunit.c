@@ -6,6 +6,9 @@
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -96,6 +99,68 @@ static void counters_reset_zeroes_every_cpu(struct kunit *test)
 		for (k = 0; k < 3; k++)
 			KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, s, k), 0ULL);
 	rs_counters_free(&c);
+}
+
+struct reset_race {
+	struct rs_counters c;
+	atomic_long_t done;	/* increments made, counted after each one */
+	bool stop;
+};
+
+static int reset_race_writer(void *arg)
+{
+	struct reset_race *r = arg;
+
+	while (!READ_ONCE(r->stop) && !kthread_should_stop()) {
+		rs_counter_inc(&r->c, 0, 0);
+		atomic_long_inc(&r->done);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_idle(1);
+	return 0;
+}
+
+/*
+ * A reset while another CPU adds: the increments counted after the reset
+ * are at most those made after it started.  A zeroing that loses the race
+ * with the writer's read-modify-write leaves the whole pre-reset value in
+ * its cell, far above that bound.  (Only a truly parallel CPU can show the
+ * race; on one CPU the test passes trivially.)
+ */
+static void counters_reset_is_exact_under_adds(struct kunit *test)
+{
+	struct reset_race *r;
+	struct task_struct *t;
+	long d0, d1;
+	u64 sum;
+	int cpu, i;
+
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (cpu >= nr_cpu_ids)
+		kunit_skip(test, "needs a second online CPU");
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_EQ(test, rs_counters_init(&r->c, 1, 1, test_keys), 0);
+	t = kthread_create(reset_race_writer, r, "rs_reset_race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+
+	for (i = 0; i < 2000; i++) {
+		d0 = atomic_long_read(&r->done);
+		rs_counters_reset(&r->c);
+		sum = rs_counter_sum(&r->c, 0, 0);
+		d1 = atomic_long_read(&r->done);
+		/* +1: an increment made but not yet counted in done. */
+		if (sum > (u64)(d1 - d0 + 1)) {
+			KUNIT_FAIL(test, "reset %d kept %llu, only %ld added since",
+				   i, sum, d1 - d0 + 1);
+			break;
+		}
+	}
+	WRITE_ONCE(r->stop, true);
+	kthread_stop(t);
+	rs_counters_free(&r->c);
 }
 
 static void counters_show_format(struct kunit *test)
@@ -200,6 +265,7 @@ static struct kunit_case counters_cases[] = {
 	KUNIT_CASE(counters_out_of_range_dropped),
 	KUNIT_CASE(counters_merge_across_cpus),
 	KUNIT_CASE(counters_reset_zeroes_every_cpu),
+	KUNIT_CASE(counters_reset_is_exact_under_adds),
 	KUNIT_CASE(counters_show_format),
 	KUNIT_CASE(kv_format),
 	KUNIT_CASE(errname_table),

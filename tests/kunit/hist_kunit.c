@@ -148,6 +148,27 @@ static void pairs_begin_end(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rs_pairs_init(&p, 2), -EINVAL);
 }
 
+/*
+ * A begin whose end was never seen (it fired before the end hook was
+ * attached) must not time the task's next pair: the second begin
+ * replaces the first, and one end takes back the only slot.
+ */
+static void pairs_begin_twice_end_once(struct kunit *test)
+{
+	struct rs_pairs p = {};
+	int a, nid;
+	u64 ts;
+
+	KUNIT_ASSERT_EQ(test, rs_pairs_init(&p, 4), 0);
+	KUNIT_EXPECT_TRUE(test, rs_pairs_begin(&p, &a, 100, 1));
+	KUNIT_EXPECT_TRUE(test, rs_pairs_begin(&p, &a, 200, 0));
+	KUNIT_EXPECT_TRUE(test, rs_pairs_end(&p, &a, &ts, &nid));
+	KUNIT_EXPECT_EQ(test, ts, 200ULL);
+	KUNIT_EXPECT_EQ(test, nid, 0);
+	KUNIT_EXPECT_FALSE(test, rs_pairs_end(&p, &a, &ts, &nid));
+	rs_pairs_free(&p);
+}
+
 static void pairs_full_table(struct kunit *test)
 {
 	struct rs_pairs p = {};
@@ -179,6 +200,7 @@ static struct kunit_case hist_cases[] = {
 	KUNIT_CASE(gauge_up_and_down),
 	KUNIT_CASE(hopeless_rule),
 	KUNIT_CASE(pairs_begin_end),
+	KUNIT_CASE(pairs_begin_twice_end_once),
 	KUNIT_CASE(pairs_full_table),
 	{}
 };

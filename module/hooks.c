@@ -11,7 +11,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
@@ -22,9 +21,6 @@
 
 #include <reclaimscope/counters.h>
 #include <reclaimscope/hooks.h>
-
-/* How long unload waits for caught kretprobe calls to return. */
-#define RS_KRP_DRAIN_MS	10000
 
 struct rs_tp_lookup {
 	struct rs_hook *hooks;
@@ -45,47 +41,17 @@ static void rs_tp_match(struct tracepoint *tp, void *priv)
 	}
 }
 
-/*
- * The registry's own kretprobe handlers count calls in flight around the
- * feature's handlers.  A call whose entry was seen always comes back
- * through rs_krp_return() while the kretprobe is registered.
- */
-static int rs_krp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct rs_hook *h = rs_hook_from_instance(ri);
-
-	this_cpu_inc(*h->in_flight);
-	if (h->entry_handler)
-		h->entry_handler(ri, regs);
-	return 0;
-}
-
-static int rs_krp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct rs_hook *h = rs_hook_from_instance(ri);
-
-	if (h->handler)
-		h->handler(ri, regs);
-	this_cpu_dec(*h->in_flight);
-	return 0;
-}
-
-static long rs_hook_in_flight(const struct rs_hook *h)
-{
-	long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(*per_cpu_ptr(h->in_flight, cpu));
-	return sum;
-}
-
 static int rs_kretprobe_register(struct rs_hook *h, const char *symbol)
 {
 	memset(&h->krp, 0, sizeof(h->krp));
 	h->krp.kp.symbol_name = symbol;
-	h->krp.entry_handler = rs_krp_entry;
-	h->krp.handler = rs_krp_return;
+	/*
+	 * The feature's handlers, as they are: a non-zero return from the
+	 * entry handler makes the kernel skip the instance (no return
+	 * handler runs for that call).
+	 */
+	h->krp.entry_handler = h->entry_handler;
+	h->krp.handler = h->handler;
 	h->krp.data_size = h->data_size;
 	h->krp.maxactive = h->maxactive;
 	return register_kretprobe(&h->krp);
@@ -95,6 +61,10 @@ static void rs_hook_attach_one(struct rs_hook *h)
 {
 	int ret;
 
+	if (h->disabled) {
+		h->state = RS_HOOK_DISABLED;
+		return;
+	}
 	switch (h->kind) {
 	case RS_HOOK_TRACEPOINT:
 		if (!h->tp) {
@@ -144,6 +114,11 @@ static void rs_hook_attach_one(struct rs_hook *h)
  * @hooks: hooks to attach; their probes may fire as soon as this is called
  * @nr: number of hooks
  *
+ * Hooks attach last to first: a feature lists a begin hook before its end
+ * hook, so the end is in place before any begin can fire, and no begin is
+ * left waiting for an end that was not attached yet.  A hook marked
+ * disabled (the disable= parameter) is not attached.
+ *
  * Return: 0, or -ENOMEM when the hit counters cannot be allocated (then
  * nothing is attached).  A hook that does not attach is recorded, not
  * returned as an error.
@@ -155,12 +130,8 @@ int rs_hooks_attach(struct rs_hook *hooks, unsigned int nr)
 
 	for (i = 0; i < nr; i++) {
 		hooks[i].hits = alloc_percpu(unsigned long);
-		hooks[i].in_flight = alloc_percpu(long);
-		if (!hooks[i].hits || !hooks[i].in_flight) {
-			free_percpu(hooks[i].hits);
-			free_percpu(hooks[i].in_flight);
+		if (!hooks[i].hits)
 			goto nomem;
-		}
 		hooks[i].tp = NULL;
 		hooks[i].target = NULL;
 		hooks[i].state = RS_HOOK_DETACHED;
@@ -168,16 +139,14 @@ int rs_hooks_attach(struct rs_hook *hooks, unsigned int nr)
 
 	for_each_kernel_tracepoint(rs_tp_match, &lookup);
 
-	for (i = 0; i < nr; i++)
+	for (i = nr; i--; )
 		rs_hook_attach_one(&hooks[i]);
 	return 0;
 
 nomem:
 	while (i--) {
 		free_percpu(hooks[i].hits);
-		free_percpu(hooks[i].in_flight);
 		hooks[i].hits = NULL;
-		hooks[i].in_flight = NULL;
 	}
 	return -ENOMEM;
 }
@@ -187,46 +156,33 @@ nomem:
  * @hooks: hooks given to rs_hooks_attach()
  * @nr: number of hooks
  *
- * Probes already running may still be running when this returns: call
- * tracepoint_synchronize_unregister() before rs_hooks_release().
+ * Tracepoint probes already running may still be running when this
+ * returns: call tracepoint_synchronize_unregister() before
+ * rs_hooks_release().
+ *
+ * A kretprobe needs no draining.  unregister_kretprobe() stops new
+ * entries, detaches the return handler from the instances still in
+ * flight and waits (synchronize_rcu()) for any handler that is running.
+ * A call still inside the function (kswapd can stay in balance_pgdat()
+ * for seconds) returns later through the kernel's trampoline to its real
+ * caller, in kernel-owned instance memory, without calling into this
+ * module.  So unload does not wait for reclaim: its worst case is the
+ * RCU grace periods of the unregistrations.
  */
 void rs_hooks_unregister(struct rs_hook *hooks, unsigned int nr)
 {
-	unsigned int i, waited;
-
-	/* Catch no new call ... */
-	for (i = 0; i < nr; i++)
-		if (hooks[i].kind == RS_HOOK_KRETPROBE &&
-		    hooks[i].state == RS_HOOK_ATTACHED)
-			disable_kretprobe(&hooks[i].krp);
+	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
 		struct rs_hook *h = &hooks[i];
 
 		if (h->state != RS_HOOK_ATTACHED)
 			continue;
-		if (h->kind == RS_HOOK_TRACEPOINT) {
+		if (h->kind == RS_HOOK_TRACEPOINT)
 			WARN_ON_ONCE(tracepoint_probe_unregister(h->tp, h->probe,
 								 h));
-		} else {
-			long left;
-
-			/*
-			 * ... and let the caught ones return through our
-			 * handler (a reclaimer may sleep in the function
-			 * for a while; give up after RS_KRP_DRAIN_MS).
-			 */
-			for (waited = 0;; waited += 20) {
-				left = rs_hook_in_flight(h);
-				if (left <= 0 || waited >= RS_KRP_DRAIN_MS)
-					break;
-				msleep(20);
-			}
-			if (left > 0)
-				pr_warn("hook %s: %ld calls still in flight at unload\n",
-					h->name, left);
+		else
 			unregister_kretprobe(&h->krp);
-		}
 		h->state = RS_HOOK_DETACHED;
 	}
 }
@@ -238,9 +194,7 @@ void rs_hooks_release(struct rs_hook *hooks, unsigned int nr)
 
 	for (i = 0; i < nr; i++) {
 		free_percpu(hooks[i].hits);
-		free_percpu(hooks[i].in_flight);
 		hooks[i].hits = NULL;
-		hooks[i].in_flight = NULL;
 	}
 }
 
@@ -310,6 +264,9 @@ void rs_hooks_show(struct seq_file *m, const struct rs_hook *hooks,
 			break;
 		case RS_HOOK_MISSING:
 			seq_puts(m, "missing");
+			break;
+		case RS_HOOK_DISABLED:
+			seq_puts(m, "disabled");
 			break;
 		case RS_HOOK_FAILED:
 			seq_printf(m, "failed:%s",

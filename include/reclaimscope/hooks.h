@@ -13,10 +13,9 @@
  * a probe counts its hit with rs_hook_hit(data).  kretprobe handlers find
  * theirs with rs_hook_from_instance().
  *
- * kretprobes are detached in two steps: the probe is disabled (no new
- * calls are caught) and the registry waits for every caught call to
- * return through its handler before unregistering.  So no return is
- * pending on any task when the module's memory goes away.
+ * Hooks attach last to first (a feature lists begin before end) and
+ * detach first to last; rs_hooks_unregister() says why a kretprobe
+ * needs no draining at unload.
  */
 #ifndef _RECLAIMSCOPE_HOOKS_H
 #define _RECLAIMSCOPE_HOOKS_H
@@ -38,6 +37,7 @@ enum rs_hook_state {
 	RS_HOOK_ATTACHED,
 	RS_HOOK_MISSING,	/* no such tracepoint or symbol in this kernel */
 	RS_HOOK_FAILED,		/* the kernel refused: see err */
+	RS_HOOK_DISABLED,	/* named in the disable= parameter */
 };
 
 struct rs_hook {
@@ -50,6 +50,7 @@ struct rs_hook {
 	kretprobe_handler_t handler;
 	size_t data_size;		/* kretprobe per-instance data */
 	int maxactive;			/* kretprobe concurrent instances */
+	bool disabled;			/* set before attach: do not attach */
 
 	/* Owned by the registry. */
 	enum rs_hook_state state;
@@ -58,7 +59,6 @@ struct rs_hook {
 	struct tracepoint *tp;
 	struct kretprobe krp;
 	unsigned long __percpu *hits;
-	long __percpu *in_flight;	/* kretprobe: entered, not returned */
 };
 
 #define RS_TRACEPOINT(_name, _probe)					\

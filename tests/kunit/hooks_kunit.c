@@ -160,6 +160,63 @@ static void hooks_kretprobe_alt_name(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, READ_ONCE(target_last_ret), 0);
 }
 
+/* Skips calls with an odd argument: the kernel then runs no return handler. */
+static int target_entry_even(struct kretprobe_instance *ri,
+			     struct pt_regs *regs)
+{
+	long x = regs_get_kernel_argument(regs, 0);
+
+	*(long *)ri->data = x;
+	return x % 2;
+}
+
+/* The entry handler's return value reaches the kernel. */
+static void hooks_kretprobe_entry_skips(struct kunit *test)
+{
+	struct rs_hook h = {
+		.name = "rs_kunit_target",
+		.kind = RS_HOOK_KRETPROBE,
+		.entry_handler = target_entry_even,
+		.handler = target_return,
+		.data_size = sizeof(long),
+		.maxactive = 4,
+	};
+	int i;
+
+	KUNIT_ASSERT_EQ(test, rs_hooks_attach(&h, 1), 0);
+	KUNIT_ASSERT_EQ(test, h.state, RS_HOOK_ATTACHED);
+	WRITE_ONCE(target_last_ret, 0);
+	for (i = 1; i <= 5; i++) {
+		int x = i;
+
+		OPTIMIZER_HIDE_VAR(x);
+		rs_kunit_target(x);
+	}
+	/* 2 and 4 came back through the return handler; 1, 3, 5 did not. */
+	KUNIT_EXPECT_EQ(test, rs_hook_hits(&h), 2UL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(target_last_ret), 12);
+	rs_hooks_detach(&h, 1);
+}
+
+/* A hook marked disabled is not attached, and says so. */
+static void hooks_disabled(struct kunit *test)
+{
+	struct rs_hook h[] = {
+		RS_TRACEPOINT("mm_page_alloc", probe_page_alloc),
+	};
+	struct seq_file m;
+
+	h[0].disabled = true;
+	rs_kunit_seq_init(test, &m);
+	KUNIT_ASSERT_EQ(test, rs_hooks_attach(h, 1), 0);
+	KUNIT_EXPECT_EQ(test, h[0].state, RS_HOOK_DISABLED);
+	rs_hooks_show(&m, h, 1);
+	KUNIT_EXPECT_STREQ(test, rs_kunit_seq_str(&m),
+			   "mm_page_alloc tracepoint disabled 0 0 -\n");
+	rs_hooks_detach(h, 1);
+	KUNIT_EXPECT_EQ(test, h[0].state, RS_HOOK_DISABLED);
+}
+
 static void hooks_show_format(struct kunit *test)
 {
 	struct rs_hook h[] = {
@@ -194,6 +251,8 @@ static struct kunit_case hooks_cases[] = {
 	KUNIT_CASE(hooks_missing_kretprobe),
 	KUNIT_CASE(hooks_tracepoint_counts_hits),
 	KUNIT_CASE(hooks_kretprobe_alt_name),
+	KUNIT_CASE(hooks_kretprobe_entry_skips),
+	KUNIT_CASE(hooks_disabled),
 	KUNIT_CASE(hooks_show_format),
 	{}
 };

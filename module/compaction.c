@@ -127,9 +127,7 @@ static void rs_probe_compaction_end(void *data, struct compact_control *cc,
 	if (!rs_pairs_end(&cp_pairs, current, &start, &begin_nid))
 		return;
 	ns = rs_since(start);
-	rs_counter_add(&cp_ctrs, nid, CP_TOTAL_NS, ns);
-	rs_counter_max_update(&cp_ctrs, nid, CP_MAX_NS, ns);
-	rs_counter_hist_add(&cp_ctrs, nid, CP_HIST, ns);
+	rs_latency_add(&cp_ctrs, nid, CP_TOTAL_NS, CP_MAX_NS, CP_HIST, ns);
 }
 
 RS_CHECK_TP_PROTO(mm_compaction_end, rs_probe_compaction_end);
@@ -208,40 +206,24 @@ static void compaction_node_files(struct dentry *dir, int nid)
 			    rs_nid_private(nid), &compaction_fops);
 }
 
-static void compaction_reset(void)
-{
-	rs_counters_reset(&cp_ctrs);
-	rs_counters_reset(&cz_ctrs);
-}
+static const struct rs_counter_decl cp_counters[] = {
+	RS_PER_NODE(&cp_ctrs, NR_CP_KEYS, cp_keys),
+	/* Per node and zone: slot nid * MAX_NR_ZONES + zone index. */
+	{ .c = &cz_ctrs, .rows = MAX_NR_ZONES, .per_node = true,
+	  .nr_keys = NR_CZ_KEYS },
+};
 
-static void compaction_exit(void)
-{
-	rs_pairs_free(&cp_pairs);
-	rs_counters_free(&cz_ctrs);
-	rs_counters_free(&cp_ctrs);
-}
-
-static int compaction_init(void)
-{
-	int ret;
-
-	ret = rs_counters_init(&cp_ctrs, nr_node_ids, NR_CP_KEYS, cp_keys);
-	if (!ret)
-		ret = rs_counters_init(&cz_ctrs, nr_node_ids * MAX_NR_ZONES,
-				       NR_CZ_KEYS, NULL);
-	if (!ret)
-		ret = rs_pairs_init(&cp_pairs, CP_PAIR_BITS);
-	if (ret)
-		compaction_exit();
-	return ret;
-}
+static const struct rs_pairs_decl cp_pairs_decl[] = {
+	{ &cp_pairs, CP_PAIR_BITS },
+};
 
 const struct rs_feature rs_compaction_feature = {
 	.name = "compaction",
 	.hooks = cp_hooks,
 	.nr_hooks = ARRAY_SIZE(cp_hooks),
-	.init = compaction_init,
-	.exit = compaction_exit,
-	.reset = compaction_reset,
+	.counters = cp_counters,
+	.nr_counters = ARRAY_SIZE(cp_counters),
+	.pairs = cp_pairs_decl,
+	.nr_pairs = ARRAY_SIZE(cp_pairs_decl),
 	.node_files = compaction_node_files,
 };

@@ -5,12 +5,13 @@
 #include <linux/errno.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
-#include <linux/kstrtox.h>
+#include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <reclaimscope/counters.h>
 #include <reclaimscope/demo.h>
 
 int rs_demo_pool_init(struct rs_demo_pool *p, unsigned int nr_nodes,
@@ -153,30 +154,29 @@ unsigned long rs_demo_scan(struct rs_demo_pool *p, int nid,
 }
 
 /*
- * Parse "<count>" or "<count> <node>" (one trailing newline allowed).
- * @nid is set to -1 when no node is given.  Return: 0 or -EINVAL.
+ * Parse "<count>" or "<count> <node>", decimal digits only (the form
+ * rs_write_copy() checked, newline already dropped).  @nid is set to -1
+ * when no node is given.  Return: 0 or -EINVAL.
  */
 int rs_demo_parse_grow(const char *buf, unsigned long *count, int *nid)
 {
-	char tmp[32], *sp, *node;
+	char tmp[32], *sp;
+	unsigned long node;
 	size_t len = strlen(buf);
 
-	if (len && buf[len - 1] == '\n')
-		len--;
 	if (!len || len >= sizeof(tmp))
 		return -EINVAL;
-	memcpy(tmp, buf, len);
-	tmp[len] = '\0';
+	memcpy(tmp, buf, len + 1);
 
 	*nid = -1;
 	sp = strchr(tmp, ' ');
 	if (sp) {
 		*sp = '\0';
-		node = sp + 1;
-		if (kstrtoint(node, 10, nid) || *nid < 0)
+		if (rs_parse_decimal(sp + 1, INT_MAX, &node))
 			return -EINVAL;
+		*nid = node;
 	}
-	if (kstrtoul(tmp, 10, count) || !*count)
+	if (rs_parse_decimal(tmp, ULONG_MAX, count) || !*count)
 		return -EINVAL;
 	return 0;
 }

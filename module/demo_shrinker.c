@@ -102,12 +102,10 @@ static ssize_t grow_write(struct file *file, const char __user *ubuf,
 	int nid, n, nodes;
 	long ret;
 
-	if (!len || len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-	if (strlen(buf) != len || rs_demo_parse_grow(buf, &count, &nid))
+	ret = rs_write_copy(buf, sizeof(buf), ubuf, len);
+	if (ret < 0)
+		return ret;
+	if (rs_demo_parse_grow(buf, &count, &nid))
 		return -EINVAL;
 	if (nid >= 0 && (nid >= nr_node_ids || !node_online(nid)))
 		return -EINVAL;
@@ -204,11 +202,6 @@ static void demo_files(struct dentry *root)
 	debugfs_create_file("stats", RS_FILE_MODE, dir, NULL, &stats_fops);
 }
 
-static void demo_reset(void)
-{
-	rs_counters_reset(&ds_ctrs);
-}
-
 static void demo_exit(void)
 {
 	/* No callback runs once this returns ... */
@@ -217,8 +210,11 @@ static void demo_exit(void)
 	demo_shrinker = NULL;
 	/* ... so the pool can go. */
 	rs_demo_pool_destroy(&demo_pool);
-	rs_counters_free(&ds_ctrs);
 }
+
+static const struct rs_counter_decl ds_counters[] = {
+	{ .c = &ds_ctrs, .rows = 1, .nr_keys = NR_DS_KEYS, .names = ds_keys },
+};
 
 static int demo_init(void)
 {
@@ -231,10 +227,7 @@ static int demo_init(void)
 	};
 	int ret;
 
-	ret = rs_counters_init(&ds_ctrs, 1, NR_DS_KEYS, ds_keys);
-	if (!ret)
-		ret = rs_demo_pool_init(&demo_pool, nr_node_ids,
-					demo_cap_objects());
+	ret = rs_demo_pool_init(&demo_pool, nr_node_ids, demo_cap_objects());
 	if (!ret) {
 		demo_shrinker = rs_shrinker_create(&tmpl, DEMO_NAME);
 		if (IS_ERR(demo_shrinker))
@@ -247,8 +240,9 @@ static int demo_init(void)
 
 const struct rs_feature rs_demo_feature = {
 	.name = "demo_shrinker",
+	.counters = ds_counters,
+	.nr_counters = ARRAY_SIZE(ds_counters),
 	.init = demo_init,
 	.exit = demo_exit,
-	.reset = demo_reset,
 	.files = demo_files,
 };

@@ -101,9 +101,7 @@ static void rs_probe_direct_reclaim_end(void *data, unsigned long nr_reclaimed)
 	rs_counter_dec(&dr_in_flight, nid, 0);
 	rs_counter_inc(&dr_ctrs, nid, DR_COMPLETED);
 	rs_counter_add(&dr_ctrs, nid, DR_NR_RECLAIMED, nr_reclaimed);
-	rs_counter_add(&dr_ctrs, nid, DR_TOTAL_NS, ns);
-	rs_counter_max_update(&dr_ctrs, nid, DR_MAX_NS, ns);
-	rs_counter_hist_add(&dr_ctrs, nid, DR_HIST, ns);
+	rs_latency_add(&dr_ctrs, nid, DR_TOTAL_NS, DR_MAX_NS, DR_HIST, ns);
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_direct_reclaim_end, rs_probe_direct_reclaim_end);
@@ -210,47 +208,29 @@ static void direct_reclaim_node_files(struct dentry *dir, int nid)
 			    rs_nid_private(nid), &node_direct_reclaim_fops);
 }
 
-static void direct_reclaim_reset(void)
-{
-	/*
-	 * Tasks inside reclaim keep their slots and in_flight is a gauge:
-	 * their ends are paired after the reset and counted as completed
-	 * stalls whose begin was before it.
-	 */
-	rs_counters_reset(&dr_ctrs);
-}
+/*
+ * On reset, tasks inside reclaim keep their slots and in_flight is a
+ * gauge: their ends are paired after the reset and counted as completed
+ * stalls whose begin was before it.
+ */
+static const struct rs_counter_decl dr_counters[] = {
+	RS_PER_NODE(&dr_ctrs, NR_DR_KEYS, dr_keys),
+	RS_PER_NODE_GAUGE(&dr_in_flight),
+};
 
-static void direct_reclaim_exit(void)
-{
-	rs_pairs_free(&nr_pairs);
-	rs_pairs_free(&dr_pairs);
-	rs_counters_free(&dr_in_flight);
-	rs_counters_free(&dr_ctrs);
-}
-
-static int direct_reclaim_init(void)
-{
-	int ret;
-
-	ret = rs_counters_init(&dr_ctrs, nr_node_ids, NR_DR_KEYS, dr_keys);
-	if (!ret)
-		ret = rs_counters_init(&dr_in_flight, nr_node_ids, 1, NULL);
-	if (!ret)
-		ret = rs_pairs_init(&dr_pairs, DR_PAIR_BITS);
-	if (!ret)
-		ret = rs_pairs_init(&nr_pairs, DR_PAIR_BITS);
-	if (ret)
-		direct_reclaim_exit();
-	return ret;
-}
+static const struct rs_pairs_decl dr_pairs_decl[] = {
+	{ &dr_pairs, DR_PAIR_BITS },
+	{ &nr_pairs, DR_PAIR_BITS },
+};
 
 const struct rs_feature rs_direct_reclaim_feature = {
 	.name = "direct_reclaim",
 	.hooks = dr_hooks,
 	.nr_hooks = ARRAY_SIZE(dr_hooks),
-	.init = direct_reclaim_init,
-	.exit = direct_reclaim_exit,
-	.reset = direct_reclaim_reset,
+	.counters = dr_counters,
+	.nr_counters = ARRAY_SIZE(dr_counters),
+	.pairs = dr_pairs_decl,
+	.nr_pairs = ARRAY_SIZE(dr_pairs_decl),
 	.files = direct_reclaim_files,
 	.node_files = direct_reclaim_node_files,
 };

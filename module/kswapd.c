@@ -16,9 +16,11 @@
 #include <linux/slab.h>
 #include <trace/events/vmscan.h>
 
+#include <reclaimscope/boost.h>
 #include <reclaimscope/compat.h>
 #include <reclaimscope/core.h>
 #include <reclaimscope/counters.h>
+#include <reclaimscope/kswapd.h>
 
 enum {
 	KS_WAKEUP_REQUESTS,
@@ -51,7 +53,12 @@ static const char * const bp_keys[NR_BP_KEYS] = {
 
 /* Per-node state that is a value, not a count: last writer wins. */
 struct ks_node {
-	u64 awake_since;	/* ns; 0 while asleep as the hooks saw it */
+	/*
+	 * ns; 0 while asleep as the hooks saw it.  0 -> t by the wake
+	 * probe, t -> 0 by the sleep probe, t -> now by reset: each with
+	 * an atomic exchange, so no transition is lost.
+	 */
+	u64 awake_since;
 	int last_wake_order;
 	int last_wake_zoneidx;
 	int last_order;
@@ -97,9 +104,9 @@ static void rs_probe_kswapd_wake(void *data, int nid, int zid, int order)
 		return;
 	WRITE_ONCE(st->last_wake_order, order);
 	WRITE_ONCE(st->last_wake_zoneidx, zid);
-	/* Only kswapd of this node writes awake_since. */
+	/* Asleep -> awake; a reset never touches a zero awake_since. */
 	if (!READ_ONCE(st->awake_since))
-		WRITE_ONCE(st->awake_since, rs_now() ?: 1);
+		cmpxchg(&st->awake_since, 0, rs_now() ?: 1);
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_kswapd_wake, rs_probe_kswapd_wake);
@@ -113,12 +120,13 @@ static void rs_probe_kswapd_sleep(void *data, int nid)
 	rs_counter_inc(&ks_ctrs, nid, KS_SLEEPS);
 	if (!st)
 		return;
-	since = READ_ONCE(st->awake_since);
-	if (since) {
-		rs_counter_add(&ks_ctrs, nid, KS_AWAKE_NS,
-			       rs_since(since));
-		WRITE_ONCE(st->awake_since, 0);
-	}
+	/*
+	 * Awake -> asleep in one step, so that a reset's cmpxchg() either
+	 * moved the start before we took it or finds 0 and leaves it.
+	 */
+	since = xchg(&st->awake_since, 0);
+	if (since)
+		rs_counter_add(&ks_ctrs, nid, KS_AWAKE_NS, rs_since(since));
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_kswapd_sleep, rs_probe_kswapd_sleep);
@@ -154,9 +162,7 @@ static int bp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct ks_node *st = ks_node(call->nid);
 
 	rs_counter_dec(&bp_in_flight, call->nid, 0);
-	rs_counter_add(&bp_ctrs, call->nid, BP_TOTAL_NS, ns);
-	rs_counter_max_update(&bp_ctrs, call->nid, BP_MAX_NS, ns);
-	rs_counter_hist_add(&bp_ctrs, call->nid, BP_HIST, ns);
+	rs_latency_add(&bp_ctrs, call->nid, BP_TOTAL_NS, BP_MAX_NS, BP_HIST, ns);
 	/* kswapd gave up on the order it was asked for (seed 000). */
 	if (ret < call->order)
 		rs_counter_inc(&bp_ctrs, call->nid, BP_ORDER_FALLBACKS);
@@ -246,45 +252,44 @@ static void kswapd_reset(void)
 	u64 now = rs_now();
 	int nid;
 
-	rs_counters_reset(&ks_ctrs);
-	rs_counters_reset(&bp_ctrs);
-	/* An awake kswapd's awake time counts from the reset on. */
-	for (nid = 0; nid < nr_node_ids; nid++)
-		if (READ_ONCE(ks_nodes[nid].awake_since))
-			WRITE_ONCE(ks_nodes[nid].awake_since, now ?: 1);
+	/*
+	 * An awake kswapd's awake time counts from the reset on.  kswapd
+	 * may go to sleep meanwhile (its probe swaps in 0): only a start
+	 * that is still the one read moves, so a sleeping node never reads
+	 * "awake 1".
+	 */
+	for (nid = 0; nid < nr_node_ids; nid++) {
+		u64 since = READ_ONCE(ks_nodes[nid].awake_since);
+
+		if (since)
+			cmpxchg(&ks_nodes[nid].awake_since, since, now ?: 1);
+	}
 }
 
 static void kswapd_exit(void)
 {
-	rs_counters_free(&bp_in_flight);
-	rs_counters_free(&bp_ctrs);
-	rs_counters_free(&ks_ctrs);
 	kfree(ks_nodes);
 	ks_nodes = NULL;
 }
 
 static int kswapd_init(void)
 {
-	int ret;
-
 	ks_nodes = kcalloc(nr_node_ids, sizeof(*ks_nodes), GFP_KERNEL);
-	if (!ks_nodes)
-		return -ENOMEM;
-	ret = rs_counters_init(&ks_ctrs, nr_node_ids, NR_KS_KEYS, ks_keys);
-	if (!ret)
-		ret = rs_counters_init(&bp_ctrs, nr_node_ids, NR_BP_KEYS,
-				       bp_keys);
-	if (!ret)
-		ret = rs_counters_init(&bp_in_flight, nr_node_ids, 1, NULL);
-	if (ret)
-		kswapd_exit();
-	return ret;
+	return ks_nodes ? 0 : -ENOMEM;
 }
+
+static const struct rs_counter_decl ks_counters[] = {
+	RS_PER_NODE(&ks_ctrs, NR_KS_KEYS, ks_keys),
+	RS_PER_NODE(&bp_ctrs, NR_BP_KEYS, bp_keys),
+	RS_PER_NODE_GAUGE(&bp_in_flight),
+};
 
 const struct rs_feature rs_kswapd_feature = {
 	.name = "kswapd",
 	.hooks = ks_hooks,
 	.nr_hooks = ARRAY_SIZE(ks_hooks),
+	.counters = ks_counters,
+	.nr_counters = ARRAY_SIZE(ks_counters),
 	.init = kswapd_init,
 	.exit = kswapd_exit,
 	.reset = kswapd_reset,

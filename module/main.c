@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/nodemask.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 #include <linux/tracepoint.h>
 #include <linux/utsname.h>
 
@@ -28,6 +29,7 @@ static const struct rs_feature * const rs_features[] = {
 	&rs_shrink_list_feature,
 	&rs_direct_reclaim_feature,
 	&rs_compaction_feature,
+	&rs_boost_feature,
 	&rs_nodestate_feature,
 	&rs_shrinkers_feature,
 	&rs_demo_feature,
@@ -35,7 +37,70 @@ static const struct rs_feature * const rs_features[] = {
 
 static struct dentry *rs_root;
 
+/* disable=NAME[,NAME...]: hooks not to attach (see rs_disable_hooks()). */
+static char *disable;
+module_param(disable, charp, 0400);
+MODULE_PARM_DESC(disable,
+		 "comma-separated hooks not to attach (names as in the hooks file)");
+
 DECLARE_RWSEM(rs_reset_sem);
+
+/* Free what the core allocated for @f (freeing what is not there is fine). */
+static void rs_feature_free(const struct rs_feature *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nr_pairs; i++)
+		rs_pairs_free(f->pairs[i].p);
+	for (i = 0; i < f->nr_counters; i++)
+		rs_counters_free(f->counters[i].c);
+}
+
+/* Counter sets and pair tables first, then the feature's own init. */
+static int rs_feature_init(const struct rs_feature *f)
+{
+	unsigned int i, rows;
+	int ret = 0;
+
+	for (i = 0; !ret && i < f->nr_counters; i++) {
+		const struct rs_counter_decl *d = &f->counters[i];
+
+		rows = d->per_node ? d->rows * nr_node_ids : d->rows;
+		ret = rs_counters_init(d->c, rows, d->nr_keys, d->names);
+	}
+	for (i = 0; !ret && i < f->nr_pairs; i++)
+		ret = rs_pairs_init(f->pairs[i].p, f->pairs[i].bits);
+	if (!ret && f->init)
+		ret = f->init();
+	if (ret)
+		rs_feature_free(f);
+	return ret;
+}
+
+static void rs_features_exit(unsigned int nr)
+{
+	while (nr--) {
+		if (rs_features[nr]->exit)
+			rs_features[nr]->exit();
+		rs_feature_free(rs_features[nr]);
+	}
+}
+
+/* The one reset: every counter but the gauges, then the rest. */
+static void rs_features_reset(void)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(rs_features); i++) {
+		const struct rs_feature *f = rs_features[i];
+
+		for (j = 0; j < f->nr_counters; j++)
+			if (!f->counters[j].gauge)
+				rs_counters_reset(f->counters[j].c);
+		if (f->reset)
+			f->reset();
+	}
+}
 
 static int version_show(struct seq_file *m, void *v)
 {
@@ -63,7 +128,6 @@ RS_DEFINE_SHOW_ATTRIBUTE(hooks);
 static ssize_t reset_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
-	unsigned int i;
 	int ret;
 
 	ret = rs_write_is_one(ubuf, len);
@@ -71,9 +135,7 @@ static ssize_t reset_write(struct file *file, const char __user *ubuf,
 		return ret;
 
 	down_write(&rs_reset_sem);
-	for (i = 0; i < ARRAY_SIZE(rs_features); i++)
-		if (rs_features[i]->reset)
-			rs_features[i]->reset();
+	rs_features_reset();
 	up_write(&rs_reset_sem);
 	return len;
 }
@@ -110,13 +172,6 @@ static void rs_create_files(void)
 	}
 }
 
-static void rs_features_exit(unsigned int nr)
-{
-	while (nr--)
-		if (rs_features[nr]->exit)
-			rs_features[nr]->exit();
-}
-
 /* Detach the hooks of the first @nr features, waiting for probes once. */
 static void rs_hooks_detach_all(unsigned int nr)
 {
@@ -131,28 +186,75 @@ static void rs_hooks_detach_all(unsigned int nr)
 				 rs_features[i]->nr_hooks);
 }
 
+/* Mark the hook called @name (or @len bytes of it) disabled. */
+static bool rs_disable_hook(const char *name, size_t len)
+{
+	bool found = false;
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(rs_features); i++) {
+		for (j = 0; j < rs_features[i]->nr_hooks; j++) {
+			struct rs_hook *h = &rs_features[i]->hooks[j];
+
+			if ((strlen(h->name) == len &&
+			     !strncmp(h->name, name, len)) ||
+			    (h->alt_name && strlen(h->alt_name) == len &&
+			     !strncmp(h->alt_name, name, len))) {
+				h->disabled = true;
+				found = true;
+			}
+		}
+	}
+	return found;
+}
+
+/*
+ * Apply disable=: every comma-separated name must be a hook of this
+ * module (its name in the hooks file, or a kretprobe's older symbol
+ * name).  An unknown name refuses the load, so a typo never leaves a
+ * hook attached that the user meant to keep off.
+ */
+static int rs_disable_hooks(void)
+{
+	const char *p = disable;
+
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+
+		if (!len || !rs_disable_hook(p, len)) {
+			pr_err("disable=: no hook named '%.*s'\n", (int)len, p);
+			return -EINVAL;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * Up: counters (init) -> hooks -> files, so that a file never shows a
+ * hook or counter that does not exist yet.  Down in reverse, see
+ * reclaimscope_exit().
+ */
 static int __init reclaimscope_init(void)
 {
-	unsigned int i, inited, attached;
+	unsigned int inited, attached;
 	int ret;
+
+	ret = rs_disable_hooks();
+	if (ret)
+		return ret;
 
 	for (inited = 0; inited < ARRAY_SIZE(rs_features); inited++) {
 		const struct rs_feature *f = rs_features[inited];
 
-		ret = f->init ? f->init() : 0;
+		ret = rs_feature_init(f);
 		if (ret) {
 			pr_err("feature %s: init failed (%d)\n", f->name, ret);
 			goto out_exit;
 		}
 	}
-
-	rs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	if (IS_ERR(rs_root)) {
-		ret = PTR_ERR(rs_root);
-		pr_err("cannot create debugfs directory (%d)\n", ret);
-		goto out_exit;
-	}
-	rs_create_files();
 
 	for (attached = 0; attached < ARRAY_SIZE(rs_features); attached++) {
 		const struct rs_feature *f = rs_features[attached];
@@ -165,25 +267,38 @@ static int __init reclaimscope_init(void)
 		}
 	}
 
-	for (i = 0; i < ARRAY_SIZE(rs_features); i++)
-		pr_debug("feature %s ready\n", rs_features[i]->name);
+	rs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	if (IS_ERR(rs_root)) {
+		ret = PTR_ERR(rs_root);
+		pr_err("cannot create debugfs directory (%d)\n", ret);
+		goto out_detach;
+	}
+	rs_create_files();
 	return 0;
 
 out_detach:
 	rs_hooks_detach_all(attached);
-	debugfs_remove_recursive(rs_root);
 out_exit:
 	rs_features_exit(inited);
 	return ret;
 }
 
+/*
+ * Down: files -> hooks -> counters.  Each step prevents one crash:
+ * - files first: a reader holds the module (the files' owner), so none
+ *   is inside a file now, and none can open one from here on (an open
+ *   while the module is going is refused by debugfs, with a warning on
+ *   some kernels: removing the files first leaves only the moment
+ *   between rmmod marking the module going and this function's start);
+ * - hooks next, with one wait for running probes: after it no probe and
+ *   no kretprobe handler runs, or will run, in this module's text;
+ * - counters last: nothing can reach them any more, so freeing them
+ *   cannot be a use after free.
+ */
 static void __exit reclaimscope_exit(void)
 {
-	/* No probe runs after this ... */
-	rs_hooks_detach_all(ARRAY_SIZE(rs_features));
-	/* ... no reader after this ... */
 	debugfs_remove_recursive(rs_root);
-	/* ... so the counters can go. */
+	rs_hooks_detach_all(ARRAY_SIZE(rs_features));
 	rs_features_exit(ARRAY_SIZE(rs_features));
 }
 

@@ -67,7 +67,11 @@ struct sl_call {
 };
 
 static struct rs_counters sl_ctrs;
-/* One key per struct reclaim_stat field this kernel has. */
+/*
+ * One key per struct reclaim_stat field this kernel has (at most
+ * SL_STAT_KEYS: struct reclaim_stat has 11 to 13 of them).
+ */
+#define SL_STAT_KEYS	16
 static struct rs_counters sl_stat_ctrs;
 static const struct rs_stat_field *sl_stat_fields;
 static unsigned int sl_nr_stat_fields;
@@ -99,9 +103,7 @@ static int sl_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rs_counter_dec(&sl_in_flight, nid, 0);
 	rs_counter_add(&sl_ctrs, nid, SL_NR_RECLAIMED,
 		       (unsigned int)regs_return_value(regs));
-	rs_counter_add(&sl_ctrs, nid, SL_TOTAL_NS, ns);
-	rs_counter_max_update(&sl_ctrs, nid, SL_MAX_NS, ns);
-	rs_counter_hist_add(&sl_ctrs, nid, SL_HIST, ns);
+	rs_latency_add(&sl_ctrs, nid, SL_TOTAL_NS, SL_MAX_NS, SL_HIST, ns);
 	/* The caller's reclaim_stat is still live: we run before it resumes. */
 	for (i = 0; i < sl_nr_stat_fields; i++)
 		rs_counter_add(&sl_stat_ctrs, nid, i,
@@ -185,41 +187,24 @@ static void shrink_list_node_files(struct dentry *dir, int nid)
 			    rs_nid_private(nid), &shrink_list_fops);
 }
 
-static void shrink_list_reset(void)
-{
-	rs_counters_reset(&sl_ctrs);
-	rs_counters_reset(&sl_stat_ctrs);
-}
-
-static void shrink_list_exit(void)
-{
-	rs_counters_free(&sl_in_flight);
-	rs_counters_free(&sl_stat_ctrs);
-	rs_counters_free(&sl_ctrs);
-}
-
 static int shrink_list_init(void)
 {
-	int ret;
-
 	sl_stat_fields = rs_reclaim_stat_fields(&sl_nr_stat_fields);
-	ret = rs_counters_init(&sl_ctrs, nr_node_ids, NR_SL_KEYS, sl_keys);
-	if (!ret)
-		ret = rs_counters_init(&sl_stat_ctrs, nr_node_ids,
-				       sl_nr_stat_fields, NULL);
-	if (!ret)
-		ret = rs_counters_init(&sl_in_flight, nr_node_ids, 1, NULL);
-	if (ret)
-		shrink_list_exit();
-	return ret;
+	return sl_nr_stat_fields <= SL_STAT_KEYS ? 0 : -EINVAL;
 }
+
+static const struct rs_counter_decl sl_counters[] = {
+	RS_PER_NODE(&sl_ctrs, NR_SL_KEYS, sl_keys),
+	RS_PER_NODE(&sl_stat_ctrs, SL_STAT_KEYS, NULL),
+	RS_PER_NODE_GAUGE(&sl_in_flight),
+};
 
 const struct rs_feature rs_shrink_list_feature = {
 	.name = "shrink_list",
 	.hooks = sl_hooks,
 	.nr_hooks = ARRAY_SIZE(sl_hooks),
+	.counters = sl_counters,
+	.nr_counters = ARRAY_SIZE(sl_counters),
 	.init = shrink_list_init,
-	.exit = shrink_list_exit,
-	.reset = shrink_list_reset,
 	.node_files = shrink_list_node_files,
 };

@@ -145,41 +145,37 @@ static void shrinkers_files(struct dentry *root)
 			    &shrinkers_fops);
 }
 
-static void shrinkers_reset(void)
-{
-	/* Rows and their names stay: the shrinkers still exist. */
-	rs_counters_reset(&sh_ctrs);
-}
-
 static void shrinkers_exit(void)
 {
-	rs_pairs_free(&sh_pairs);
-	rs_counters_free(&sh_ctrs);
 	kvfree(sh_table);
 	sh_table = NULL;
 }
 
 static int shrinkers_init(void)
 {
-	int ret;
-
 	sh_table = kvzalloc(sizeof(*sh_table), GFP_KERNEL);
-	if (!sh_table)
-		return -ENOMEM;
-	ret = rs_counters_init(&sh_ctrs, RS_SHRINKER_ROWS + 1, NR_SH_KEYS, NULL);
-	if (!ret)
-		ret = rs_pairs_init(&sh_pairs, SH_PAIR_BITS);
-	if (ret)
-		shrinkers_exit();
-	return ret;
+	return sh_table ? 0 : -ENOMEM;
 }
+
+/* On reset, rows and their names stay: the shrinkers still exist. */
+static const struct rs_counter_decl sh_counters[] = {
+	/* slot = row, and the "other" row */
+	{ .c = &sh_ctrs, .rows = RS_SHRINKER_ROWS + 1, .nr_keys = NR_SH_KEYS },
+};
+
+static const struct rs_pairs_decl sh_pairs_decl[] = {
+	{ &sh_pairs, SH_PAIR_BITS },
+};
 
 const struct rs_feature rs_shrinkers_feature = {
 	.name = "shrinkers",
 	.hooks = sh_hooks,
 	.nr_hooks = ARRAY_SIZE(sh_hooks),
+	.counters = sh_counters,
+	.nr_counters = ARRAY_SIZE(sh_counters),
+	.pairs = sh_pairs_decl,
+	.nr_pairs = ARRAY_SIZE(sh_pairs_decl),
 	.init = shrinkers_init,
 	.exit = shrinkers_exit,
-	.reset = shrinkers_reset,
 	.files = shrinkers_files,
 };

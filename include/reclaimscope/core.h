@@ -5,8 +5,8 @@
  * A feature (kswapd.c, ...) owns its hooks, its counters and its debugfs
  * files.  It describes itself with a struct rs_feature and is listed once
  * in the feature table in main.c.  The core brings features up in this
- * order: init (allocate counters) -> files -> hooks; and down in reverse:
- * hooks (waiting for running probes) -> files -> exit (free counters).
+ * order: init (allocate counters) -> hooks -> files; and down in reverse:
+ * files -> hooks (waiting for running probes) -> exit (free counters).
  */
 #ifndef _RECLAIMSCOPE_CORE_H
 #define _RECLAIMSCOPE_CORE_H
@@ -18,23 +18,78 @@
 #include <linux/seq_file.h>
 #include <linux/types.h>
 
+#include <reclaimscope/counters.h>
 #include <reclaimscope/hooks.h>
+#include <reclaimscope/pairs.h>
 
 /* Bumped when a debugfs file loses or renames a key. */
 #define RS_ABI		1
 #define RS_VERSION	"0.1.0"
 
+/**
+ * struct rs_counter_decl - a counter set a feature declares
+ * @c: the set
+ * @rows: rows per node with @per_node, else rows in all
+ * @per_node: @rows for each possible node id (nr_node_ids)
+ * @nr_keys: columns
+ * @names: key names (rs_counters_show()), or NULL
+ * @gauge: moved up and down, never reset
+ *
+ * The core allocates every declared set before the feature's init,
+ * zeroes the non-gauges on reset, and frees them after the hooks are
+ * gone and the feature's exit has run.
+ */
+struct rs_counter_decl {
+	struct rs_counters *c;
+	unsigned int rows;
+	bool per_node;
+	unsigned int nr_keys;
+	const char * const *names;
+	bool gauge;
+};
+
+#define RS_PER_NODE(_c, _nr_keys, _names)				\
+	{ .c = (_c), .rows = 1, .per_node = true, .nr_keys = (_nr_keys),	\
+	  .names = (_names) }
+#define RS_PER_NODE_GAUGE(_c)						\
+	{ .c = (_c), .rows = 1, .per_node = true, .nr_keys = 1,		\
+	  .gauge = true }
+
+/* A pair table a feature declares: allocated and freed by the core. */
+struct rs_pairs_decl {
+	struct rs_pairs *p;
+	unsigned int bits;
+};
+
+/**
+ * struct rs_feature - one feature, as the core brings it up and down
+ * @name: for messages
+ * @hooks: its hooks (hooks.h), attached after init, detached before exit
+ * @nr_hooks: how many
+ * @counters: counter sets the core owns for it
+ * @nr_counters: how many
+ * @pairs: pair tables the core owns for it
+ * @nr_pairs: how many
+ * @init: anything else it needs, after its counters exist (process
+ *	context, may sleep); a non-zero return fails the load
+ * @exit: undo @init; no hook of any feature runs any more
+ * @reset: zero what is not a declared counter (called with rs_reset_sem
+ *	held for writing, after the core zeroed the counters)
+ * @files: create files at the top of the tree
+ * @node_files: create files in node<nid>/ for one online node
+ */
 struct rs_feature {
 	const char *name;
 	struct rs_hook *hooks;
 	unsigned int nr_hooks;
+	const struct rs_counter_decl *counters;
+	unsigned int nr_counters;
+	const struct rs_pairs_decl *pairs;
+	unsigned int nr_pairs;
 	int (*init)(void);
 	void (*exit)(void);
-	/* Zero counters and histograms (called with rs_reset_sem held). */
 	void (*reset)(void);
-	/* Create files at the top of the tree. */
 	void (*files)(struct dentry *root);
-	/* Create files in node<nid>/ for one online node. */
 	void (*node_files)(struct dentry *dir, int nid);
 };
 
@@ -42,15 +97,10 @@ extern const struct rs_feature rs_kswapd_feature;
 extern const struct rs_feature rs_shrink_list_feature;
 extern const struct rs_feature rs_direct_reclaim_feature;
 extern const struct rs_feature rs_compaction_feature;
+extern const struct rs_feature rs_boost_feature;
 extern const struct rs_feature rs_nodestate_feature;
 extern const struct rs_feature rs_demo_feature;
 extern const struct rs_feature rs_shrinkers_feature;
-
-/* Between features. */
-struct pglist_data;
-bool rs_kswapd_awake(int nid);
-void rs_boost_balance_entry(struct pglist_data *pgdat);
-void rs_boost_balance_return(struct pglist_data *pgdat);
 
 /*
  * Readers of every file hold rs_reset_sem for reading while they print;

@@ -114,6 +114,18 @@ static __always_inline void rs_counter_hist_add(struct rs_counters *c,
 	rs_counter_inc(c, slot, first_key + rs_hist_bucket(ns));
 }
 
+/* One latency sample: its total, its maximum and its histogram bucket. */
+static __always_inline void rs_latency_add(struct rs_counters *c,
+					   unsigned int slot,
+					   unsigned int total_key,
+					   unsigned int max_key,
+					   unsigned int first_hist_key, u64 ns)
+{
+	rs_counter_add(c, slot, total_key, ns);
+	rs_counter_max_update(c, slot, max_key, ns);
+	rs_counter_hist_add(c, slot, first_hist_key, ns);
+}
+
 static __always_inline void rs_counter_dec(struct rs_counters *c,
 					   unsigned int slot, unsigned int key)
 {
@@ -137,6 +149,8 @@ void rs_kv_u64(struct seq_file *m, const char *key, u64 val);
 void rs_kv_s64(struct seq_file *m, const char *key, s64 val);
 void rs_kv_str(struct seq_file *m, const char *key, const char *val);
 
+int rs_write_copy(char *buf, size_t size, const char __user *ubuf, size_t len);
+int rs_parse_decimal(const char *s, unsigned long max, unsigned long *val);
 int rs_write_is_one(const char __user *ubuf, size_t len);
 
 /* "EINVAL" for -EINVAL; "E<n>" for numbers the table does not know. */

@@ -97,7 +97,7 @@ static void demo_parse_grow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("12", &count, &nid), 0);
 	KUNIT_EXPECT_EQ(test, count, 12UL);
 	KUNIT_EXPECT_EQ(test, nid, -1);
-	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("12 1\n", &count, &nid), 0);
+	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("12 1", &count, &nid), 0);
 	KUNIT_EXPECT_EQ(test, count, 12UL);
 	KUNIT_EXPECT_EQ(test, nid, 1);
 	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("", &count, &nid), -EINVAL);
@@ -115,6 +115,16 @@ static void demo_parse_grow(struct kunit *test)
 						 &count, &nid), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("\x01\x02", &count, &nid),
 			-EINVAL);
+	/* Decimal digits only: no sign, base prefix or trailing word. */
+	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("+1", &count, &nid), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("0x10", &count, &nid), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("1 -0", &count, &nid), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("1 +0", &count, &nid), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("1junk", &count, &nid), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("1\n", &count, &nid), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rs_demo_parse_grow("007 01", &count, &nid), 0);
+	KUNIT_EXPECT_EQ(test, count, 7UL);
+	KUNIT_EXPECT_EQ(test, nid, 1);
 }
 
 static void table_rows_and_other(struct kunit *test)

@@ -19,6 +19,7 @@ reps=${RS_BENCH_REPS:-11}
 
 rs_need_pkgs $RS_BENCH_PKGS
 read -r _ rel root kdir < <("$RS_TOP/scripts/kernels.sh" 6.12)
+rs_use_qemu
 
 # Only the bench module, in a copy of the tree (it compiles module/*.c).
 dir=$(rs_build_module bench "$kdir" tests/bench) ||

@@ -33,6 +33,7 @@ stage_setup() {
 	rs_need_pkgs $RS_BENCH_PKGS
 	mapfile -t kernels < <("$RS_TOP/scripts/kernels.sh" 6.1 6.12)
 	[ "${#kernels[@]}" = 2 ] || rs_die "could not set up the Debian kernels"
+	rs_use_qemu
 }
 
 stage_kunit_kernel() {
@@ -210,11 +211,33 @@ stage_kunit() {
 	fi
 }
 
+# The short form of make torture (scripts/torture.sh): the fuzzing,
+# disable= and load/unload cycles under pressure on the debug kernel
+# (KASAN, lockdep, kmemleak) and on Debian 6.12, the two guests at once.
+stage_torture() {
+	local dir kdir_kunit k
+	for k in "${kernels[@]}"; do
+		set -- $k	# series release root kdir
+		[ "$1" = 6.12 ] || continue
+		dir=$RS_CACHE/build/debian-6.12
+		RS_QEMU_APPEND="rs.cycles=60" rs_guest torture-6.12 \
+			"$3/boot/vmlinuz-$2" "$3" "$2" "virtio_pci virtio_blk" \
+			torture 1800 "$dir/reclaimscope.ko=rs/reclaimscope.ko" &
+	done
+	kdir_kunit=$RS_CACHE/build/kunit
+	RS_QEMU_APPEND="rs.cycles=30" rs_kunit_guest torture-kunit torture \
+		"$kdir_kunit/reclaimscope.ko=rs/reclaimscope.ko"
+	wait
+	grep -ah 'RS-INFO torture_cycles' "$RS_CACHE"/runs/torture-*/serial.log |
+		sed 's/^RS-INFO/ /'
+}
+
 rs_stage setup stage_setup
 rs_stage kunit-kernel stage_kunit_kernel
 rs_stage static stage_static
 rs_stage debian stage_debian
 rs_stage kunit stage_kunit
+rs_stage torture stage_torture
 
 echo "== stage times"
 printf '  %s\n' "${timings[@]}"

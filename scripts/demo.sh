@@ -9,6 +9,7 @@ set -euo pipefail
 
 rs_need_pkgs $RS_BENCH_PKGS
 read -r _ rel root kdir < <("$RS_TOP/scripts/kernels.sh" 6.12)
+rs_use_qemu
 rs_log "building reclaimscope for $rel"
 dir=$(rs_build_module demo "$kdir")
 out=$RS_CACHE/runs/demo

@@ -50,6 +50,15 @@ RS_BENCH_PKGS="make gcc libc6-dev python3 qemu-system-x86 busybox-static \
 cpio gzip xz-utils kmod sparse flex bison bc libelf-dev libssl-dev dwarves \
 rsync linux-source-6.12 perl python3-docutils gnuplot-nox"
 
+# rs_use_qemu: run every guest on bookworm-backports' QEMU
+# (scripts/qemu-fetch.sh says why), through RS_QEMU and RS_QEMU_DATA.
+rs_use_qemu() {
+	local q
+	q=$("$RS_TOP/scripts/qemu-fetch.sh") || rs_die "no usable QEMU"
+	read -r RS_QEMU RS_QEMU_DATA <<< "$q"
+	export RS_QEMU RS_QEMU_DATA
+}
+
 # rs_build_module LABEL KDIR [SUBDIR]: build the module (and, where the
 # kernel has CONFIG_KUNIT, the test module), or only the external module
 # in SUBDIR (tests/bench), in a copy of the tree, so builds for several

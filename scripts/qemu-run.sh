@@ -10,11 +10,9 @@
 # write to, made for this run and removed after it; its writes are
 # throttled to 16 MiB/s, so written-back page cache stays dirty and under
 # writeback long enough for reclaim to meet it.
-# Single-threaded TCG: with one host thread per vCPU (MTTCG), two Debian
-# 6.12 runs oopsed while the module unloaded under reclaim, once on an
-# int3 at a tracepoint's jump-label site after patching had completed.
-# We suspect cross-modifying code between vCPU threads (not proven);
-# one thread keeps it coherent, and runs take about as long.
+# Multi-threaded TCG (one host thread per vCPU): the two vCPUs really run
+# in parallel, as on a multi-core machine, so SMP races are possible.
+# RS_QEMU_TCG=single runs them one at a time, for comparison only.
 # The serial console goes to LOG.  Exits with QEMU's status, or 124 on
 # timeout.  $RS_QEMU_APPEND is added to the kernel command line.
 set -uo pipefail
@@ -31,11 +29,13 @@ scratch=$(mktemp --suffix=.img "$RS_CACHE/scratch.XXXXXX")
 trap 'rm -f "$scratch"' EXIT
 truncate -s 1G "$scratch"
 
+qemu=${RS_QEMU:-qemu-system-x86_64}
+data=${RS_QEMU_DATA:-/usr/share/qemu}
 bios=()
-[ -e /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
+[ -e "$data/qboot.rom" ] && bios=(-L "$data" -bios "$data/qboot.rom")
 
-timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
-	-accel tcg,thread=single -cpu max "${bios[@]}" \
+timeout --foreground -k 10 "$tmo" "$qemu" \
+	-accel "tcg${RS_QEMU_TCG:+,thread=$RS_QEMU_TCG}" -cpu max "${bios[@]}" \
 	-smp 2,sockets=2,cores=1,threads=1 -m 768 \
 	-object memory-backend-ram,id=m0,size=384M \
 	-object memory-backend-ram,id=m1,size=384M \

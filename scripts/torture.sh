@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make torture: insmod/rmmod cycles under memory pressure, with readers
+# and a writer on the files during every cycle
+# (tests/guest/scenarios/torture.sh), on multi-threaded TCG: 1000 cycles
+# on Debian 6.12, and as many as fit in an hour on the KUnit debug kernel
+# (KASAN, lockdep, kmemleak), the two guests at once.  Not part of make
+# check, which runs a shorter form.
+#
+# RS_TORTURE_CYCLES (default 1000) and RS_TORTURE_SECONDS (default 3600)
+# change the two budgets.  The last line is "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cycles=${RS_TORTURE_CYCLES:-1000}
+seconds=${RS_TORTURE_SECONDS:-3600}
+export RS_RESULTS=$RS_CACHE/torture-results.txt
+: > "$RS_RESULTS"
+
+rs_need_pkgs $RS_BENCH_PKGS
+read -r _ rel root kdir < <("$RS_TOP/scripts/kernels.sh" 6.12) ||
+	rs_die "could not set up the Debian 6.12 kernel"
+read -r _ kbuild < <("$RS_TOP/scripts/kunit-kernel.sh") ||
+	rs_die "no KUnit kernel"
+rs_use_qemu
+dir=$(rs_build_module torture-6.12 "$kdir") || rs_die "module build failed (6.12)"
+kdir_kunit=$(rs_build_module torture-kunit "$kbuild") ||
+	rs_die "module build failed (KUnit kernel)"
+
+t0=$SECONDS
+# Each guest's timeout only catches a hang: a 6.12 cycle takes about 3 s
+# under TCG, and the debug kernel's run stops starting cycles after
+# $seconds.
+RS_QEMU_APPEND="rs.cycles=$cycles" rs_guest torture-6.12 \
+	"$root/boot/vmlinuz-$rel" "$root" "$rel" "virtio_pci virtio_blk" \
+	torture $((cycles * 12 + 600)) "$dir/reclaimscope.ko=rs/reclaimscope.ko" &
+RS_QEMU_APPEND="rs.cycles=100000 rs.seconds=$seconds" rs_guest torture-kunit \
+	"$kbuild/arch/x86/boot/bzImage" - \
+	"$(cat "$kbuild/include/config/kernel.release")" "" \
+	torture $((seconds + 1800)) "$kdir_kunit/reclaimscope.ko=rs/reclaimscope.ko" &
+wait
+for l in torture-6.12 torture-kunit; do
+	grep -a 'RS-INFO torture_cycles' "$RS_CACHE/runs/$l/serial.log" |
+		sed "s/^RS-INFO/  $l:/"
+done
+echo "  wall time $((SECONDS - t0)) s"
+awk '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' \
+	"$RS_RESULTS"

@@ -1,0 +1,247 @@
+# SPDX-License-Identifier: GPL-2.0
+# Torture scenario: load/unload cycles under memory pressure, with
+# readers looping over every file and a writer resetting and growing and
+# draining the demo pool during every cycle.
+#
+# Kernel command line:
+#   rs.cycles=N     cycles to run (default 30)
+#   rs.seconds=S    stop starting cycles after S seconds (default: none)
+#   rs.torture=M    what each cycle arms and disarms:
+#     module   insmod and rmmod reclaimscope.ko (the default)
+#     tracefs  no module at all: the vmscan and compaction trace events
+#              and a tracefs kretprobe event on shrink_folio_list()
+#              (kprobe_events "r:"), enabled and disabled, to tell a fault
+#              of the module from one of the kernel or the emulator
+#     kretprobe  no module: only the tracefs kretprobe event
+#   rs.insmod=ARGS  module parameters for every insmod (commas for spaces)
+#
+# Every cycle must load and unload; an rmmod refused while a file is open
+# (debugfs holds a module reference) is retried and counted.  Every tenth
+# cycle holds a file open across a first rmmod, which must be refused, and
+# a second one after the close, which must succeed.  The host judges the
+# log: no splat, no kmemleak report, the guest reached its end.
+
+rs_torture_arg() {	# NAME DEFAULT
+	local arg v=$2
+	for arg in $(cat /proc/cmdline); do
+		case "$arg" in "rs.$1="*) v=${arg#rs.$1=} ;; esac
+	done
+	echo "$v"
+}
+
+# Pressure that keeps kswapd, shrink_folio_list() and compaction busy on
+# both nodes: the page cache streamed from both CPUs, an anonymous burst,
+# and huge page requests.
+rs_torture_pressure() {
+	while [ ! -f /tmp/torture.stop ]; do
+		rs_fill_cache
+		dd if=/dev/zero of=/dev/null bs=128M count=2 2>/dev/null
+		echo 40 > /proc/sys/vm/nr_hugepages
+		echo 0 > /proc/sys/vm/nr_hugepages
+	done
+}
+
+# A reader: every readable file, again and again; a file that vanishes
+# under it (rmmod) is not an error.
+rs_torture_reader() {
+	local f
+	while [ ! -f /tmp/torture.stop ]; do
+		for f in $(find $RS -type f -perm -400 2>/dev/null); do
+			cat "$f" > /dev/null 2>&1
+		done
+		sleep 0.05
+	done
+}
+
+# The writer: reset, then grow and drain the demo pool.
+rs_torture_writer() {
+	while [ ! -f /tmp/torture.stop ]; do
+		# The braces catch the shell's own "can't create" once
+		# rmmod has removed a file.
+		{ echo 1 > $RS/reset; } 2>/dev/null
+		{ echo 256 > $RS/demo_shrinker/grow; } 2>/dev/null
+		sleep 0.1
+		{ echo 128 > $RS/demo_shrinker/drain; } 2>/dev/null
+		sleep 0.1
+	done
+}
+
+# rs_torture_rmmod: unload, retrying while a reader holds a file open.
+# Prints how many attempts were refused as busy.
+rs_torture_rmmod() {
+	local busy=0 i
+	for i in $(seq 1 200); do
+		if rmmod reclaimscope 2>/dev/null; then
+			echo $busy
+			return 0
+		fi
+		busy=$((busy + 1))
+		sleep 0.05
+	done
+	echo $busy
+	return 1
+}
+
+rs_torture_module_cycle() {	# N: one insmod/rmmod cycle
+	local held=0 busy
+	# shellcheck disable=SC2086
+	if ! rs_insmod $insmod_args; then
+		rs_fail "torture_insmod_$1" "insmod failed"
+		return 1
+	fi
+	sleep 0.$((RANDOM % 5))
+	if [ $(($1 % 10)) = 0 ]; then
+		exec 3< $RS/summary
+		if rmmod reclaimscope 2>/dev/null; then
+			rs_fail "torture_rmmod_open_$1" "rmmod succeeded with a file open"
+			exec 3<&-
+			return 1
+		fi
+		held=1
+		exec 3<&-
+	fi
+	if ! busy=$(rs_torture_rmmod); then
+		rs_fail "torture_rmmod_$1" "rmmod refused $busy times"
+		return 1
+	fi
+	retries=$((retries + busy))
+	refused=$((refused + held))
+	return 0
+}
+
+rs_torture_tracefs_cycle() {	# N MODE: arm, wait, disarm
+	echo 'r:rs_torture/sfl_ret shrink_folio_list ret=$retval' >> \
+		$TRACE/kprobe_events || return 1
+	if [ "$2" = tracefs ]; then
+		echo 1 > $TRACE/events/vmscan/enable
+		echo 1 > $TRACE/events/compaction/enable
+	fi
+	echo 1 > $TRACE/events/rs_torture/enable
+	sleep 0.$((RANDOM % 5))
+	echo 0 > $TRACE/events/rs_torture/enable
+	if [ "$2" = tracefs ]; then
+		echo 0 > $TRACE/events/compaction/enable
+		echo 0 > $TRACE/events/vmscan/enable
+	fi
+	echo '-:rs_torture/sfl_ret' >> $TRACE/kprobe_events || return 1
+	echo > $TRACE/trace
+}
+
+# Fuzz every writable file on an idle guest (tests/guest/tools/rs-fuzz.c:
+# at least 500 writes each, judged against the documented grammar).
+rs_torture_fuzz() {
+	local ds=$RS/demo_shrinker cap nodes out f
+	if ! rs_insmod; then
+		rs_fail fuzz_insmod "insmod failed"
+		return
+	fi
+	rs_quiesce
+	cap=$(rs_kv $ds/stats cap_objects)
+	nodes=$(rs_nodes | wc -l)
+	for f in reset grow drain; do
+		case $f in
+		reset) out=$(rs-fuzz reset $RS/reset $ds/stats count_calls 1 2>&1) ;;
+		*) out=$(rs-fuzz $f $ds/$f $ds/stats objects 2 "$cap" "$nodes" 2>&1) ;;
+		esac
+		echo "RS-INFO fuzz $out"
+		case "$out" in
+		"rs-fuzz $f "[0-9]*) rs_expect_gt "fuzz_${f}_writes" "$(echo "$out" | awk '{ print $3 }')" 499 ;;
+		*) rs_fail "fuzz_$f" "$out" ;;
+		esac
+	done
+	echo 1 > $ds/drain
+	rmmod reclaimscope || rs_fail fuzz_rmmod "rmmod failed"
+}
+
+# disable=: named hooks stay off and say so, an unknown name refuses the
+# load and leaves nothing behind.
+rs_torture_disable() {
+	local st other
+	if rs_insmod disable=no_such_hook 2>/dev/null; then
+		rs_fail disable_unknown_refused "insmod accepted disable=no_such_hook"
+		rmmod reclaimscope
+	else
+		rs_pass disable_unknown_refused
+	fi
+	rs_expect_eq disable_unknown_leaves_nothing "" "$(grep -w reclaimscope /proc/modules; ls -d $RS 2>/dev/null)"
+	if ! rs_insmod disable=balance_pgdat,shrink_folio_list,mm_vmscan_kswapd_wake; then
+		rs_fail disable_load "insmod with disable= failed"
+		return
+	fi
+	st=$(awk '$1 == "balance_pgdat" || $1 == "shrink_folio_list" ||
+		  $1 == "mm_vmscan_kswapd_wake" { print $1 ":" $3 }' $RS/hooks |
+		sort | paste -sd ' ')
+	rs_expect_eq disable_hooks_disabled \
+		"balance_pgdat:disabled mm_vmscan_kswapd_wake:disabled shrink_folio_list:disabled" \
+		"$st"
+	other=$(awk 'NR > 1 && $3 != "attached" && $3 != "disabled" { print $1 ":" $3 }' $RS/hooks)
+	rs_expect_eq disable_others_attached "" "$other"
+	# A disabled hook counts nothing; the rest still do.
+	rs_pressure > /dev/null 2>&1
+	rs_expect_eq disable_no_balance_pgdat_calls 0 "$(rs_sum calls $RS/node*/balance_pgdat)"
+	rs_expect_gt disable_wakeup_requests_counted "$(rs_sum wakeup_requests $RS/node*/kswapd)" 0
+	rmmod reclaimscope || rs_fail disable_rmmod "rmmod failed"
+}
+
+rs_torture() {
+	local cycles seconds mode ok=0 i t0 t1 pids
+	retries=0
+	refused=0
+	cycles=$(rs_torture_arg cycles 30)
+	seconds=$(rs_torture_arg seconds 0)
+	mode=$(rs_torture_arg torture module)
+	insmod_args=$(rs_torture_arg insmod "" | tr , ' ')
+
+	if [ "$mode" = module ]; then
+		rs_torture_fuzz
+		rs_torture_disable
+	fi
+	rm -f /tmp/torture.stop
+	rs_torture_pressure > /dev/null 2>&1 &
+	pids=$!
+	if [ "$mode" = module ]; then
+		rs_torture_reader & pids="$pids $!"
+		rs_torture_reader & pids="$pids $!"
+		rs_torture_writer & pids="$pids $!"
+	fi
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	echo "RS-INFO torture_mode $mode cycles $cycles seconds $seconds"
+	for i in $(seq 1 "$cycles"); do
+		if [ "$seconds" -gt 0 ] &&
+		   [ "$(cut -d. -f1 /proc/uptime)" -gt "$((${t0%.*} + seconds))" ]; then
+			break
+		fi
+		if [ "$mode" = module ]; then
+			rs_torture_module_cycle "$i" || break
+		else
+			rs_torture_tracefs_cycle "$i" "$mode" || break
+		fi
+		ok=$((ok + 1))
+		[ $((i % 25)) = 0 ] && echo "RS-INFO torture_progress $i"
+	done
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	touch /tmp/torture.stop
+	# shellcheck disable=SC2086
+	wait $pids
+	echo 0 > /proc/sys/vm/nr_hugepages
+
+	echo "RS-INFO torture_cycles $ok in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s:" \
+		"$(awk -v n=$ok -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", n / (b - a) }') cycles/s," \
+		"$retries busy rmmods retried"
+	if [ "$seconds" -gt 0 ]; then
+		rs_expect_gt torture_cycles "$ok" 0
+	else
+		rs_expect_eq torture_cycles "$cycles" "$ok"
+	fi
+	if [ "$mode" = module ]; then
+		rs_expect_eq torture_rmmod_refused_while_open "$((ok / 10))" "$refused"
+		[ -d $RS ] && rs_fail torture_unloaded "$RS still there"
+	fi
+	if [ -e /sys/kernel/debug/kmemleak ]; then
+		echo scan > /sys/kernel/debug/kmemleak
+		echo scan > /sys/kernel/debug/kmemleak
+		rs_expect_eq torture_kmemleak "" "$(cat /sys/kernel/debug/kmemleak)"
+	fi
+}
+
+rs_torture

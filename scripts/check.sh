@@ -63,6 +63,20 @@ stage_static() {
 			rs_result "rst:$f" 0 "$out"
 		fi
 	done
+	# Shell: the host scripts (bash) and the guest's (busybox sh, checked
+	# as dash but for "local" and $RANDOM, which busybox has).
+	if out=$(cd "$RS_TOP" && shellcheck -S warning -x -P scripts \
+			scripts/*.sh .ci/run 2>&1); then
+		rs_result "shellcheck:scripts" 1 ""
+	else
+		rs_result "shellcheck:scripts" 0 "$out"
+	fi
+	if out=$(cd "$RS_TOP" && shellcheck -S warning -s dash -e SC3043,SC3028 \
+			tests/guest/init tests/guest/lib.sh tests/guest/scenarios/*.sh 2>&1); then
+		rs_result "shellcheck:guest" 1 ""
+	else
+		rs_result "shellcheck:guest" 0 "$out"
+	fi
 	# The command-line tool's unit tests (on tests/cli/fixtures/).
 	out=$("$RS_TOP/tests/cli/run" 2>&1)
 	st=$?

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared shell helpers for reclaimscope's scripts.  Source, do not run.
 
 RS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,9 +47,10 @@ rs_need_pkgs() {
 
 # What the bench needs on the host (python3-docutils checks the
 # Documentation; gnuplot-nox lets the CLI's PNG plot be tested).
+# shellcheck disable=SC2034 # used by the scripts that source this file
 RS_BENCH_PKGS="make gcc libc6-dev python3 qemu-system-x86 busybox-static \
 cpio gzip xz-utils kmod sparse flex bison bc libelf-dev libssl-dev dwarves \
-rsync linux-source-6.12 perl python3-docutils gnuplot-nox"
+rsync linux-source-6.12 perl python3-docutils gnuplot-nox shellcheck"
 
 # rs_use_qemu: run every guest on bookworm-backports' QEMU
 # (scripts/qemu-fetch.sh says why), through RS_QEMU and RS_QEMU_DATA.

@@ -119,6 +119,7 @@ dirty_window() {
 	done
 	rs_expect_gt shrink_list_nr_dirty_nonzero "$total" 0
 	if grep -q '^nr_pageout ' /tmp/after/node0/shrink_list; then
+		# shellcheck disable=SC2046 # one argument per node file
 		rs_expect_eq nr_pageout_eq_nr_vmscan_write \
 			"$(rs_delta vmstat nr_vmscan_write)" \
 			"$(rs_delta_sum nr_pageout $(for n in $(rs_nodes); do echo node$n/shrink_list; done))"

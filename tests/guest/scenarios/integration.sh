@@ -38,6 +38,7 @@ rs_integration_files() {
 	# Every file is root-only and shows no kernel pointer; every file
 	# but reset reads.
 	bad=
+	# shellcheck disable=SC2044 # debugfs names have no spaces
 	for f in $(find $RS -type f); do
 		mode=$(stat -c %a "$f")
 		case "${f##*/}" in
@@ -96,7 +97,7 @@ rs_has_keys() {
 }
 
 rs_integration_window() {
-	local n nodes_kswapd nodes_bp nodes_sl i awake
+	local n nodes_kswapd nodes_bp nodes_sl i
 
 	echo "RS-INFO lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null || echo none)"
 	rs_snapshot /tmp/before
@@ -116,7 +117,7 @@ rs_integration_window() {
 	rs_trace_stop
 	rs_snapshot /tmp/after
 
-	nodes_kswapd= nodes_bp= nodes_sl=
+	nodes_kswapd='' nodes_bp='' nodes_sl=''
 	for n in $(rs_nodes); do
 		nodes_kswapd="$nodes_kswapd node$n/kswapd"
 		nodes_bp="$nodes_bp node$n/balance_pgdat"
@@ -176,6 +177,7 @@ rs_integration_window() {
 		"$(rs_hist_total /tmp/after/direct_reclaim)"
 	rs_dump $RS/hooks $RS/direct_reclaim $RS/node*/*
 	rs_export pressure
+	# shellcheck disable=SC2045 # the sampler names them 000, 001, ...
 	for i in $(ls /tmp/series); do
 		rs_export "series/$i" "/tmp/series/$i"
 	done

@@ -15,6 +15,7 @@ else
 	rs_fail kunit_insmod "insmod reclaimscope_kunit.ko failed"
 fi
 
+# shellcheck disable=SC2034 # read by integration.sh
 (RS_NO_DIRECT=1; . /rs/scenarios/integration.sh)
 (. /rs/scenarios/shrinker.sh)
 

@@ -4,7 +4,7 @@
 # and a node made hopeless on purpose.
 
 rs_ns_watermarks() {
-	local n f z key mv zv bad= z1 z2
+	local n z key mv zv bad='' z1 z2
 	for n in $(rs_nodes); do
 		rs_zoneinfo > /tmp/zi1
 		cat $RS/node$n/watermarks > /tmp/wm
@@ -66,7 +66,7 @@ rs_ns_dirty() {
 }
 
 rs_ns_compaction() {
-	local n runs=0 results=0 wakes=0 before_wake before_runs
+	local n runs=0 wakes=0
 	rs_snapshot /tmp/before
 	rs_trace_start compaction/mm_compaction_begin
 	# Fragment memory with page cache, then ask for huge pages: hugetlb

@@ -73,7 +73,7 @@ rs_sh_grow() {
 }
 
 rs_sh_pressure() {
-	local objects_before calls_before i awake
+	local objects_before calls_before
 	objects_before=$(rs_sh_stats objects)
 	calls_before=$(rs_sh_calls)
 	rs_trace_start vmscan/mm_shrink_slab_start

@@ -46,6 +46,7 @@ rs_torture_pressure() {
 rs_torture_reader() {
 	local f
 	while [ ! -f /tmp/torture.stop ]; do
+		# shellcheck disable=SC2044 # debugfs names have no spaces
 		for f in $(find $RS -type f -perm -400 2>/dev/null); do
 			cat "$f" > /dev/null 2>&1
 		done

@@ -4,6 +4,7 @@
 # make KDIR=<tree>     build for another kernel
 # make demo            boot Debian 6.12 in QEMU, load the module, show its files
 # make check           static checks, KUnit suites and QEMU scenarios
+# make torture         load/unload cycles under pressure, fuzzing (long)
 # make bench           probe overhead, measured in QEMU (not a test)
 # make clean
 
@@ -28,7 +29,10 @@ demo:
 check:
 	scripts/check.sh
 
+torture:
+	scripts/torture.sh
+
 bench:
 	scripts/bench.sh
 
-.PHONY: all modules sparse clean demo check bench
+.PHONY: all modules sparse clean demo check torture bench

@@ -10,7 +10,12 @@ kernel log between ``RS-DMESG-BEGIN`` and ``RS-DMESG-END``, and
 * ``completed``: the guest reached RS-DONE (no hang, panic or timeout);
 * ``clean_log``: no kernel splat in the log once the kernel has started
   /init (the module cannot run before that; a splat during the kernel's
-  own boot is printed as ``boot_splat`` and does not fail the run);
+  own boot is printed as ``boot_splat`` and does not fail the run).
+  Between the kernel log lines ``rs-fault-window begin`` and
+  ``rs-fault-window end`` (the guest injects allocation failures there)
+  a stack dump that follows the kernel's own report of a failed
+  allocation is expected and counted as ``injected_alloc_report``; any
+  other splat there still fails;
 * ``script_errors``: no shell error from the guest's scripts (a helper
   that is not defined, a command not found, a syntax error);
 * one check per KUnit case, and ``kunit_plan`` (every planned case ran).
@@ -30,6 +35,13 @@ SPLATS = re.compile(
     r"sleeping function called from invalid context|Call Trace:|"
     r"INFO: task .* blocked|rcu.*detected stalls|self-detected stall|"
     r"unreferenced object|kmemleak: [0-9]+ new suspected memory leak")
+
+# What the kernel prints when an allocation fails (warn_alloc() and the
+# slab allocator), followed by a stack dump: expected where the guest
+# injects failures.
+ALLOC_FAILURE = re.compile(r"page allocation failure:|vmalloc error:|"
+                           r"SLUB: Unable to allocate memory")
+FAULT_WINDOW = re.compile(r"rs-fault-window (begin|end)")
 
 # busybox sh reports its errors as "/init: <script>: line N: ...".
 SCRIPT_ERROR = re.compile(r"^/init: .*(not found|syntax error|unexpected|bad number|"
@@ -92,7 +104,13 @@ def main():
     # The serial log, and the kernel log the guest dumps at its end,
     # each start with the kernel's boot, before any module can load.
     booting, saw_init = True, False
-    for line in lines:
+    in_window, alloc_report_at, injected_reports = False, None, 0
+    for i, line in enumerate(lines):
+        m = FAULT_WINDOW.search(line)
+        if m:
+            in_window = m.group(1) == "begin"
+        if in_window and ALLOC_FAILURE.search(line):
+            alloc_report_at = i
         if line.startswith("RS-DMESG-BEGIN"):
             booting = True
         elif "Run /init as init process" in line:
@@ -116,6 +134,13 @@ def main():
         if SCRIPT_ERROR.search(line):
             script_errors.append(line.strip())
         if SPLATS.search(line) and not line.startswith("RS-"):
+            if (in_window and "Call Trace:" in line and
+                    not SPLATS.search(line.replace("Call Trace:", "")) and
+                    alloc_report_at is not None and i - alloc_report_at <= 15):
+                injected_reports += 1
+                continue
+            # A stack dump after this belongs to this splat.
+            alloc_report_at = None
             (boot_splats if booting else splats).append(line.strip())
 
     for suite, doc in ktap_docs:
@@ -131,6 +156,9 @@ def main():
         splats, boot_splats = boot_splats + splats, []
     if boot_splats:
         print("  INFO %s/boot_splat %s" % (args.label, "; ".join(boot_splats[:5])))
+    if injected_reports:
+        print("  INFO %s/injected_alloc_report %d stack dumps after injected "
+              "allocation failures" % (args.label, injected_reports))
 
     checks.append(("completed", done, "" if done else "no RS-DONE: hang, panic or timeout"))
     checks.append(("clean_log", not splats, "; ".join(splats[:5])))

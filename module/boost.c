@@ -129,8 +129,7 @@ RS_DEFINE_SHOW_ATTRIBUTE(boost);
 
 static void boost_node_files(struct dentry *dir, int nid)
 {
-	debugfs_create_file("boost", RS_FILE_MODE, dir, rs_nid_private(nid),
-			    &boost_fops);
+	rs_file("boost", RS_FILE_MODE, dir, rs_nid_private(nid), &boost_fops);
 }
 
 static void boost_exit(void)

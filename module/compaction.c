@@ -202,8 +202,8 @@ RS_DEFINE_SHOW_ATTRIBUTE(compaction);
 
 static void compaction_node_files(struct dentry *dir, int nid)
 {
-	debugfs_create_file("compaction", RS_FILE_MODE, dir,
-			    rs_nid_private(nid), &compaction_fops);
+	rs_file("compaction", RS_FILE_MODE, dir, rs_nid_private(nid),
+		&compaction_fops);
 }
 
 static const struct rs_counter_decl cp_counters[] = {

@@ -195,11 +195,11 @@ RS_DEFINE_SHOW_ATTRIBUTE(stats);
 
 static void demo_files(struct dentry *root)
 {
-	struct dentry *dir = debugfs_create_dir("demo_shrinker", root);
+	struct dentry *dir = rs_dir("demo_shrinker", root);
 
-	debugfs_create_file("grow", RS_WFILE_MODE, dir, NULL, &grow_fops);
-	debugfs_create_file("drain", RS_WFILE_MODE, dir, NULL, &drain_fops);
-	debugfs_create_file("stats", RS_FILE_MODE, dir, NULL, &stats_fops);
+	rs_file("grow", RS_WFILE_MODE, dir, NULL, &grow_fops);
+	rs_file("drain", RS_WFILE_MODE, dir, NULL, &drain_fops);
+	rs_file("stats", RS_FILE_MODE, dir, NULL, &stats_fops);
 }
 
 static void demo_exit(void)

@@ -198,14 +198,14 @@ RS_DEFINE_SHOW_ATTRIBUTE(node_direct_reclaim);
 
 static void direct_reclaim_files(struct dentry *root)
 {
-	debugfs_create_file("direct_reclaim", RS_FILE_MODE, root, NULL,
-			    &direct_reclaim_fops);
+	rs_file("direct_reclaim", RS_FILE_MODE, root, NULL,
+		&direct_reclaim_fops);
 }
 
 static void direct_reclaim_node_files(struct dentry *dir, int nid)
 {
-	debugfs_create_file("direct_reclaim", RS_FILE_MODE, dir,
-			    rs_nid_private(nid), &node_direct_reclaim_fops);
+	rs_file("direct_reclaim", RS_FILE_MODE, dir, rs_nid_private(nid),
+		&node_direct_reclaim_fops);
 }
 
 /*

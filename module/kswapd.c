@@ -241,10 +241,9 @@ RS_DEFINE_SHOW_ATTRIBUTE(balance_pgdat);
 
 static void kswapd_node_files(struct dentry *dir, int nid)
 {
-	debugfs_create_file("kswapd", RS_FILE_MODE, dir, rs_nid_private(nid),
-			    &kswapd_fops);
-	debugfs_create_file("balance_pgdat", RS_FILE_MODE, dir,
-			    rs_nid_private(nid), &balance_pgdat_fops);
+	rs_file("kswapd", RS_FILE_MODE, dir, rs_nid_private(nid), &kswapd_fops);
+	rs_file("balance_pgdat", RS_FILE_MODE, dir, rs_nid_private(nid),
+		&balance_pgdat_fops);
 }
 
 static void kswapd_reset(void)

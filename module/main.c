@@ -147,15 +147,39 @@ static const struct file_operations reset_fops = {
 	.llseek = noop_llseek,
 };
 
-static void rs_create_files(void)
+/* The first error making a file or directory of the tree, or 0. */
+static int rs_files_err;
+
+static struct dentry *rs_files_check(struct dentry *d)
+{
+	if (IS_ERR(d) && !rs_files_err)
+		rs_files_err = PTR_ERR(d);
+	return d;
+}
+
+struct dentry *rs_file(const char *name, umode_t mode, struct dentry *parent,
+		       void *data, const struct file_operations *fops)
+{
+	return rs_files_check(debugfs_create_file(name, mode, parent, data,
+						  fops));
+}
+
+struct dentry *rs_dir(const char *name, struct dentry *parent)
+{
+	return rs_files_check(debugfs_create_dir(name, parent));
+}
+
+/* The whole tree, or an error (the caller removes what was made). */
+static int rs_create_files(void)
 {
 	unsigned int i;
 	int nid;
 
-	debugfs_create_file("version", RS_FILE_MODE, rs_root, NULL,
-			    &version_fops);
-	debugfs_create_file("hooks", RS_FILE_MODE, rs_root, NULL, &hooks_fops);
-	debugfs_create_file("reset", RS_WFILE_MODE, rs_root, NULL, &reset_fops);
+	rs_root = rs_dir(KBUILD_MODNAME, NULL);
+
+	rs_file("version", RS_FILE_MODE, rs_root, NULL, &version_fops);
+	rs_file("hooks", RS_FILE_MODE, rs_root, NULL, &hooks_fops);
+	rs_file("reset", RS_WFILE_MODE, rs_root, NULL, &reset_fops);
 	for (i = 0; i < ARRAY_SIZE(rs_features); i++)
 		if (rs_features[i]->files)
 			rs_features[i]->files(rs_root);
@@ -165,11 +189,12 @@ static void rs_create_files(void)
 		char name[24];
 
 		snprintf(name, sizeof(name), "node%d", nid);
-		dir = debugfs_create_dir(name, rs_root);
+		dir = rs_dir(name, rs_root);
 		for (i = 0; i < ARRAY_SIZE(rs_features); i++)
 			if (rs_features[i]->node_files)
 				rs_features[i]->node_files(dir, nid);
 	}
+	return rs_files_err;
 }
 
 /* Detach the hooks of the first @nr features, waiting for probes once. */
@@ -267,13 +292,12 @@ static int __init reclaimscope_init(void)
 		}
 	}
 
-	rs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	if (IS_ERR(rs_root)) {
-		ret = PTR_ERR(rs_root);
-		pr_err("cannot create debugfs directory (%d)\n", ret);
+	ret = rs_create_files();
+	if (ret) {
+		pr_err("cannot create the debugfs files (%d)\n", ret);
+		debugfs_remove_recursive(rs_root);
 		goto out_detach;
 	}
-	rs_create_files();
 	return 0;
 
 out_detach:

@@ -198,15 +198,14 @@ RS_DEFINE_SHOW_ATTRIBUTE(summary);
 
 static void nodestate_files(struct dentry *root)
 {
-	debugfs_create_file("summary", RS_FILE_MODE, root, NULL, &summary_fops);
+	rs_file("summary", RS_FILE_MODE, root, NULL, &summary_fops);
 }
 
 static void nodestate_node_files(struct dentry *dir, int nid)
 {
-	debugfs_create_file("watermarks", RS_FILE_MODE, dir, rs_nid_private(nid),
-			    &watermarks_fops);
-	debugfs_create_file("dirty", RS_FILE_MODE, dir, rs_nid_private(nid),
-			    &dirty_fops);
+	rs_file("watermarks", RS_FILE_MODE, dir, rs_nid_private(nid),
+		&watermarks_fops);
+	rs_file("dirty", RS_FILE_MODE, dir, rs_nid_private(nid), &dirty_fops);
 }
 
 const struct rs_feature rs_nodestate_feature = {

@@ -183,8 +183,8 @@ RS_DEFINE_SHOW_ATTRIBUTE(shrink_list);
 
 static void shrink_list_node_files(struct dentry *dir, int nid)
 {
-	debugfs_create_file("shrink_list", RS_FILE_MODE, dir,
-			    rs_nid_private(nid), &shrink_list_fops);
+	rs_file("shrink_list", RS_FILE_MODE, dir, rs_nid_private(nid),
+		&shrink_list_fops);
 }
 
 static int shrink_list_init(void)

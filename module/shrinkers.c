@@ -141,8 +141,7 @@ RS_DEFINE_SHOW_ATTRIBUTE(shrinkers);
 
 static void shrinkers_files(struct dentry *root)
 {
-	debugfs_create_file("shrinkers", RS_FILE_MODE, root, NULL,
-			    &shrinkers_fops);
+	rs_file("shrinkers", RS_FILE_MODE, root, NULL, &shrinkers_fops);
 }
 
 static void shrinkers_exit(void)

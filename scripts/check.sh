@@ -239,7 +239,10 @@ stage_torture() {
 			torture 1800 "$dir/reclaimscope.ko=rs/reclaimscope.ko" &
 	done
 	kdir_kunit=$RS_CACHE/build/kunit
-	RS_QEMU_APPEND="rs.cycles=30" rs_kunit_guest torture-kunit torture \
+	# Fault injection at every 8th allocation of a load: make torture
+	# tries every one (about 670 loads, 17 minutes).
+	RS_QEMU_APPEND="rs.cycles=30 rs.faults_stride=8" \
+		rs_kunit_guest torture-kunit torture \
 		"$kdir_kunit/reclaimscope.ko=rs/reclaimscope.ko"
 	wait
 	grep -ah 'RS-INFO torture_cycles' "$RS_CACHE"/runs/torture-*/serial.log |

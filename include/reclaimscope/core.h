@@ -157,6 +157,15 @@ static inline u64 rs_since(u64 start)
 	return now > start ? now - start : 0;
 }
 
+/*
+ * Every file and directory of the tree is made with these: unlike bare
+ * debugfs calls, a failure is not ignored.  The core then refuses the
+ * load (a partial tree would read as a module that counts nothing).
+ */
+struct dentry *rs_file(const char *name, umode_t mode, struct dentry *parent,
+		       void *data, const struct file_operations *fops);
+struct dentry *rs_dir(const char *name, struct dentry *parent);
+
 /* Files are root-only: they show kernel internals. */
 #define RS_FILE_MODE	0400
 #define RS_WFILE_MODE	0200

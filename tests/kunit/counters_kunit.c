@@ -6,6 +6,7 @@
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
@@ -101,38 +102,50 @@ static void counters_reset_zeroes_every_cpu(struct kunit *test)
 	rs_counters_free(&c);
 }
 
-struct reset_race {
+struct split_add {
 	struct rs_counters c;
-	atomic_long_t done;	/* increments made, counted after each one */
-	bool stop;
+	atomic_t phase;		/* 1: add begun, 2: reset begun, 3: add done */
 };
 
-static int reset_race_writer(void *arg)
+/*
+ * A this_cpu_add() on x86 is one instruction: no interrupt can land in
+ * it, but it reads and writes its cell in two steps, so another CPU's
+ * store can land in between.  This writer plays such an add slowly: it
+ * reads its cell with interrupts off, waits for the reset to begin and
+ * a little more, then writes the cell plus one.
+ */
+static int split_add_writer(void *arg)
 {
-	struct reset_race *r = arg;
+	struct split_add *r = arg;
+	unsigned long flags;
+	u64 *cell, v;
+	int i;
 
-	while (!READ_ONCE(r->stop) && !kthread_should_stop()) {
-		rs_counter_inc(&r->c, 0, 0);
-		atomic_long_inc(&r->done);
-	}
+	local_irq_save(flags);
+	cell = this_cpu_ptr(r->c.pcpu);
+	v = READ_ONCE(*cell);
+	atomic_set(&r->phase, 1);
+	for (i = 0; i < 20000 && atomic_read(&r->phase) != 2; i++)
+		udelay(1);
+	mdelay(2);
+	WRITE_ONCE(*cell, v + 1);
+	local_irq_restore(flags);
+	atomic_set(&r->phase, 3);
 	while (!kthread_should_stop())
 		schedule_timeout_idle(1);
 	return 0;
 }
 
 /*
- * A reset while another CPU adds: the increments counted after the reset
- * are at most those made after it started.  A zeroing that loses the race
- * with the writer's read-modify-write leaves the whole pre-reset value in
- * its cell, far above that bound.  (Only a truly parallel CPU can show the
- * race; on one CPU the test passes trivially.)
+ * A reset that overlaps an add on another CPU: the add lands wholly
+ * before the zeroing (the sum reads 0) or wholly after it (1), never
+ * around it.  Zeroing the other CPU's copy from here would be lost under
+ * the add's write, and the cell would keep its pre-reset 1000.
  */
 static void counters_reset_is_exact_under_adds(struct kunit *test)
 {
-	struct reset_race *r;
+	struct split_add *r;
 	struct task_struct *t;
-	long d0, d1;
-	u64 sum;
 	int cpu, i;
 
 	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
@@ -141,24 +154,21 @@ static void counters_reset_is_exact_under_adds(struct kunit *test)
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_ASSERT_EQ(test, rs_counters_init(&r->c, 1, 1, test_keys), 0);
-	t = kthread_create(reset_race_writer, r, "rs_reset_race");
+	per_cpu_ptr(r->c.pcpu, cpu)[0] = 1000;
+	t = kthread_create(split_add_writer, r, "rs_split_add");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	kthread_bind(t, cpu);
 	wake_up_process(t);
 
-	for (i = 0; i < 2000; i++) {
-		d0 = atomic_long_read(&r->done);
-		rs_counters_reset(&r->c);
-		sum = rs_counter_sum(&r->c, 0, 0);
-		d1 = atomic_long_read(&r->done);
-		/* +1: an increment made but not yet counted in done. */
-		if (sum > (u64)(d1 - d0 + 1)) {
-			KUNIT_FAIL(test, "reset %d kept %llu, only %ld added since",
-				   i, sum, d1 - d0 + 1);
-			break;
-		}
-	}
-	WRITE_ONCE(r->stop, true);
+	for (i = 0; i < 20000 && atomic_read(&r->phase) != 1; i++)
+		usleep_range(50, 100);
+	KUNIT_ASSERT_EQ(test, atomic_read(&r->phase), 1);
+	atomic_set(&r->phase, 2);
+	rs_counters_reset(&r->c);
+	for (i = 0; i < 20000 && atomic_read(&r->phase) != 3; i++)
+		usleep_range(50, 100);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->phase), 3);
+	KUNIT_EXPECT_LE(test, rs_counter_sum(&r->c, 0, 0), 1ULL);
 	kthread_stop(t);
 	rs_counters_free(&r->c);
 }

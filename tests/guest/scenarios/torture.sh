@@ -14,7 +14,8 @@
 #              of the module from one of the kernel or the emulator
 #     kretprobe  no module: only the tracefs kretprobe event
 #   rs.insmod=ARGS  module parameters for every insmod (commas for spaces)
-#   rs.faults_max=N at most N fault-injection trials per phase
+#   rs.faults_stride=K  fail the 1st, (1+K)th, (1+2K)th ... allocation
+#                   (default 1: every one)
 #
 # Every cycle must load and unload; an rmmod refused while a file is open
 # (debugfs holds a module reference) is retried and counted.  Every tenth
@@ -188,16 +189,22 @@ rs_fault_field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 # adds exactly what it says it added.  The host's verdict expects the
 # kernel's allocation failure reports in this window, nothing else.
 rs_torture_faults() {
-	local n out inj rc ret max failed=0 survived=0 bad='' before after
+	local n out inj rc ret step trials=0 failed=0 survived=0 bad='' before after
 	[ -e /proc/self/fail-nth ] && [ -d /sys/kernel/debug/failslab ] || return 0
-	max=$(rs_torture_arg faults_max 100000)
+	step=$(rs_torture_arg faults_stride 1)
 	rs_fault_setup on
-	n=0
-	while [ $n -lt "$max" ]; do
-		n=$((n + 1))
+	n=$((1 - step))
+	while :; do
+		n=$((n + step))
+		trials=$((trials + 1))
+		[ $((trials % 100)) = 0 ] && echo "RS-INFO faults_progress load $n"
 		out=$(rs-failnth $n load /rs/reclaimscope.ko)
 		inj=$(rs_fault_field "$out" injected)
 		rc=$(rs_fault_field "$out" rc)
+		if [ -z "$inj" ]; then
+			bad="$bad no_result@$n:$out"
+			break
+		fi
 		if [ "$rc" != 0 ]; then
 			failed=$((failed + 1))
 			if grep -qw reclaimscope /proc/modules || [ -d $RS ]; then
@@ -212,21 +219,28 @@ rs_torture_faults() {
 		rmmod reclaimscope || bad="$bad rmmod@$n"
 		[ "$inj" = 0 ] && break
 	done
-	echo "RS-INFO faults load: $n trials, $failed loads failed cleanly," \
-		"$survived survived a failure, the last ran without one ($inj)"
+	echo "RS-INFO faults load: $trials trials (every ${step}th allocation up to $n)," \
+		"$failed loads failed cleanly, $survived survived a failure," \
+		"the last ran without one ($inj)"
 	rs_expect_eq fault_load_ran_to_a_clean_load 0 "$inj"
 	rs_expect_eq fault_load_nothing_wrong "" "$bad"
 
 	bad=''
 	rs_insmod || bad=insmod
-	n=0
-	while [ -z "$bad" ] && [ $n -lt "$max" ]; do
-		n=$((n + 1))
+	n=$((1 - step))
+	trials=0
+	while [ -z "$bad" ]; do
+		n=$((n + step))
+		trials=$((trials + 1))
 		before=$(rs_kv $RS/demo_shrinker/stats objects)
 		out=$(rs-failnth $n write $RS/demo_shrinker/grow "64 0")
 		after=$(rs_kv $RS/demo_shrinker/stats objects)
 		inj=$(rs_fault_field "$out" injected)
 		ret=$(rs_fault_field "$out" ret)
+		if [ -z "$inj" ]; then
+			bad="$bad no_result@$n:$out"
+			break
+		fi
 		if [ "$ret" -ge 0 ] 2>/dev/null; then
 			# A full write returns its 4 bytes; a short one the
 			# number of objects added.
@@ -241,7 +255,8 @@ rs_torture_faults() {
 	done
 	rmmod reclaimscope || bad="$bad rmmod"
 	rs_fault_setup off
-	echo "RS-INFO faults grow: $n trials, the last ran without a failure ($inj)"
+	echo "RS-INFO faults grow: $trials trials (up to allocation $n)," \
+		"the last ran without a failure ($inj)"
 	rs_expect_eq fault_grow_ran_to_a_clean_write 0 "$inj"
 	rs_expect_eq fault_grow_nothing_wrong "" "$bad"
 }

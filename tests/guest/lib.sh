@@ -127,11 +127,13 @@ rs_wait_kswapd_asleep() {
 	return 1
 }
 
+# rs_trace_start EVENT...: a fresh trace of EVENTs, in a ring buffer of
+# $RS_TRACE_KB KiB per CPU (default 2048).
 rs_trace_start() {
 	local ev
 	echo 0 > $TRACE/tracing_on
 	echo > $TRACE/trace
-	echo 2048 > $TRACE/buffer_size_kb
+	echo "${RS_TRACE_KB:-2048}" > $TRACE/buffer_size_kb
 	for ev in "$@"; do
 		echo 1 > "$TRACE/events/$ev/enable"
 	done

@@ -391,6 +391,8 @@ rs_torture() {
 		cat /sys/kernel/debug/kmemleak > /tmp/leaks
 		rs_expect_eq torture_kmemleak_module_leaks 0 \
 			"$(grep -cE 'reclaimscope|\] 0xffffffffc' /tmp/leaks)"
+		# Any report, ours or the kernel's, goes to the host log.
+		sed 's/^/RS-LEAK /' /tmp/leaks
 	fi
 	if [ "$mode" = module ]; then
 		rs_torture_lockdown

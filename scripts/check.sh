@@ -245,6 +245,9 @@ stage_torture() {
 		rs_kunit_guest torture-kunit torture \
 		"$kdir_kunit/reclaimscope.ko=rs/reclaimscope.ko"
 	wait
+	# Lockdown comes last in the 6.12 guest (the KUnit kernel has no
+	# lockdown LSM): snapshot and diagnose on the tree it printed.
+	rs_cli_check torture-6.12 lockdown
 	grep -ah 'RS-INFO torture_cycles' "$RS_CACHE"/runs/torture-*/serial.log |
 		sed 's/^RS-INFO/ /'
 }

@@ -15,6 +15,7 @@ appends "<label> <passed> <failed>" to FILE.
 import argparse
 import importlib.machinery
 import json
+import re
 import os
 import subprocess
 import sys
@@ -129,6 +130,32 @@ def check_diagnose(c, tree, tag):
                      for f in findings), '')
 
 
+def check_lockdown(c, tree, tag):
+    """Under kernel lockdown (security/lockdown in the tree) snapshot and
+    diagnose still work, and both say that reset is unavailable."""
+    path = os.path.join(tree, 'security', 'lockdown')
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        mode = re.search(r'\[(\w+)\]', f.read()).group(1)
+    snap = json.loads(run(['snapshot', '--json', '--root', tree]).stdout)
+    c.eq('%s/snapshot_lockdown' % tag, mode, snap['lockdown'])
+    c.eq('%s/snapshot_reset_available' % tag, mode == 'none', snap['reset_available'])
+    if mode == 'none':
+        return
+    text = run(['snapshot', '--root', tree]).stdout
+    c.ok('%s/snapshot_says_reset_unavailable' % tag,
+         'reset' in text and 'unavailable' in text and mode in text,
+         text.splitlines()[1] if text.count('\n') > 1 else text)
+    p = run(['diagnose', '--json', '--root', tree], ok_codes=(0, 1))
+    notes = json.loads(p.stdout)['notes']
+    c.ok('%s/diagnose_says_reset_unavailable' % tag,
+         any('reset' in n and 'unavailable' in n for n in notes), '; '.join(notes))
+    text = run(['diagnose', '--root', tree], ok_codes=(0, 1)).stdout
+    c.ok('%s/diagnose_text_says_reset_unavailable' % tag,
+         'unavailable' in text, '%d lines' % text.count('\n'))
+
+
 def check_prometheus(c, tree, tag, tmp):
     out = os.path.join(tmp, 'rs.prom')
     run(['export', '--prometheus', out, '--root', tree])
@@ -190,6 +217,7 @@ def main():
             tag = os.path.basename(os.path.normpath(tree))
             for name, fn in (('snapshot', lambda: check_snapshot(c, tree, tag)),
                              ('diagnose', lambda: check_diagnose(c, tree, tag)),
+                             ('lockdown', lambda: check_lockdown(c, tree, tag)),
                              ('prometheus', lambda: check_prometheus(c, tree, tag, tmp)),
                              ('watch', lambda: run(['watch', '-n', '2', '-i', '0.01',
                                                     '--json', '--root', tree]))):

@@ -47,6 +47,27 @@ FAULT_WINDOW = re.compile(r"rs-fault-window (begin|end)")
 SCRIPT_ERROR = re.compile(r"^/init: .*(not found|syntax error|unexpected|bad number|"
                           r"can't open|Illegal number|parameter not set)")
 
+# "Oops: int3" and, a few lines on, the bytes around the trapping RIP
+# (the int3 trap reports the address after the int3).
+INT3_OOPS = re.compile(r"Oops: int3")
+CODE_LINE = re.compile(r"Code: (.*)<([0-9a-f]{2})>")
+
+
+def stale_int3(lines, i):
+    """An int3 trap whose address holds something else in memory: the CPU
+    ran bytes from before a text patch had finished.  After text_poke_bp()
+    has synchronised every CPU that cannot happen on hardware; it is the
+    sign of multi-threaded TCG running a stale translation."""
+    for line in lines[i:i + 12]:
+        m = CODE_LINE.search(line)
+        if m:
+            before = m.group(1).split()
+            if before and before[-1] != "cc":
+                return "%s <%s>" % (" ".join(before[-4:]), m.group(2))
+            return None
+    return None
+
+
 KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) (\S+)(.*)$")
 KTAP_PLAN = re.compile(r"^(\s*)1\.\.(\d+)")
 
@@ -105,6 +126,7 @@ def main():
     # each start with the kernel's boot, before any module can load.
     booting, saw_init = True, False
     in_window, alloc_report_at, injected_reports = False, None, 0
+    stale = []
     for i, line in enumerate(lines):
         m = FAULT_WINDOW.search(line)
         if m:
@@ -139,6 +161,10 @@ def main():
                     alloc_report_at is not None and i - alloc_report_at <= 15):
                 injected_reports += 1
                 continue
+            if INT3_OOPS.search(line):
+                code = stale_int3(lines, i)
+                if code:
+                    stale.append(code)
             # A stack dump after this belongs to this splat.
             alloc_report_at = None
             (boot_splats if booting else splats).append(line.strip())
@@ -156,6 +182,11 @@ def main():
         splats, boot_splats = boot_splats + splats, []
     if boot_splats:
         print("  INFO %s/boot_splat %s" % (args.label, "; ".join(boot_splats[:5])))
+    for code in stale:
+        print("  INFO %s/stale_int3 the trapping address holds %s, not int3: "
+              "the vCPU ran code translated before a text patch finished "
+              "(multi-threaded TCG; see tests/guest/lib.sh rs_quiesced)"
+              % (args.label, code))
     if injected_reports:
         print("  INFO %s/injected_alloc_report %d stack dumps after injected "
               "allocation failures" % (args.label, injected_reports))

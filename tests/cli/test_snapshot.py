@@ -2,6 +2,8 @@
 """snapshot --json against the raw files and /proc/zoneinfo."""
 import json
 import os
+import shutil
+import tempfile
 import unittest
 
 from common import captured_trees, node_dirs, raw, raw_table, rs, run_cli, zones_of
@@ -116,6 +118,51 @@ class SnapshotJson(unittest.TestCase):
                         self.assertIn('  %s ' % zone, out)
 
 
+class Lockdown(unittest.TestCase):
+    """security/lockdown in a copy: the mode in brackets decides whether
+    snapshot and diagnose say that reset is unavailable."""
+
+    def tree_with(self, content):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        root = os.path.join(tmp, 'tree')
+        shutil.copytree(captured_trees()[0][1], root)
+        if content is not None:
+            os.makedirs(os.path.join(root, 'security'), exist_ok=True)
+            with open(os.path.join(root, 'security', 'lockdown'), 'w') as f:
+                f.write(content)
+        return root
+
+    def snapshot(self, root):
+        status, out, _ = run_cli('snapshot', '--json', '--root', root)
+        self.assertEqual(status, rs.EXIT_OK)
+        return json.loads(out)
+
+    def test_modes(self):
+        for content, mode, available in (
+                (None, None, True),
+                ('[none] integrity confidentiality\n', 'none', True),
+                ('none [integrity] confidentiality\n', 'integrity', False),
+                ('none integrity [confidentiality]\n', 'confidentiality', False),
+                ('garbage\n', None, True)):
+            snap = self.snapshot(self.tree_with(content))
+            self.assertEqual((snap['lockdown'], snap['reset_available']),
+                             (mode, available), content)
+
+    def test_text_says_reset_unavailable(self):
+        root = self.tree_with('none [integrity] confidentiality\n')
+        status, out, _ = run_cli('snapshot', '--root', root)
+        self.assertEqual(status, rs.EXIT_OK)
+        self.assertIn('kernel lockdown (integrity)', out.splitlines()[1])
+        self.assertIn('reset', out.splitlines()[1])
+        status, out, _ = run_cli('diagnose', '--root', root)
+        self.assertIn(status, (rs.EXIT_OK, rs.EXIT_FINDINGS))
+        self.assertTrue(any(l.startswith('note: kernel lockdown (integrity)')
+                            for l in out.splitlines()), out)
+        status, out, _ = run_cli('snapshot', '--root', self.tree_with(None))
+        self.assertNotIn('lockdown', out)
+
+
 class ExportJson(unittest.TestCase):
     def test_shape_and_numbers(self):
         name, root = captured_trees()[0]
@@ -123,7 +170,7 @@ class ExportJson(unittest.TestCase):
         self.assertEqual(status, rs.EXIT_OK)
         tree = json.loads(out)
         self.assertEqual(set(tree), {'version', 'hooks', 'shrinkers', 'direct_reclaim',
-                                     'demo_shrinker', 'nodes', 'proc'})
+                                     'demo_shrinker', 'nodes', 'proc', 'lockdown'})
         self.assertEqual(tree['version']['abi'], 1)
         for n in tree['nodes']:
             self.assertEqual(set(n), {'node'} | set(rs.NODE_FILES))

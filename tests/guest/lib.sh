@@ -39,16 +39,54 @@ rs_pin_self() {
 	taskset -p "$1" "$self" > /dev/null
 }
 
+# rs_quiesced CMD...: run CMD with every CPU but CPU 0 offline, for the
+# harness's own changes to kernel text (static keys: lru_gen, trace
+# events; enabling any event also patches trace_sched_switch into
+# __schedule() for comm recording).  Multi-threaded TCG can keep running
+# a block it translated from the old bytes on another vCPU after the
+# kernel's text_poke_bp() has finished and synchronised every CPU: CI saw
+# "Oops: int3" in __schedule() over memory holding the final NOP, with no
+# reclaimscope code involved.  An offline CPU runs nothing but its idle
+# loop, so nothing can translate the bytes being patched.  The module's
+# own load and unload are not quiesced: the torture scenario tests them
+# live.
+rs_quiesced() {
+	local c rc=0
+	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		[ -e "$c" ] || continue
+		if ! echo 0 > "$c"; then
+			rs_fail quiesce "cannot offline ${c%/online}"
+			rc=1
+		fi
+	done
+	[ $rc -eq 0 ] && { "$@" || rc=$?; }
+	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		[ -e "$c" ] || continue
+		echo 1 > "$c" || { rs_fail quiesce "cannot online ${c%/online}"; rc=1; }
+	done
+	return $rc
+}
+
+# rs_cmdline_arg NAME [DEFAULT]: the value of rs.NAME=VALUE on the kernel
+# command line (the last one given), or DEFAULT.
+rs_cmdline_arg() {
+	local arg v=${2:-}
+	for arg in $(cat /proc/cmdline); do
+		case "$arg" in "rs.$1="*) v=${arg#rs.$1=} ;; esac
+	done
+	echo "$v"
+}
+
+rs_write() { echo "$1" > "$2"; }	# VALUE FILE
+
 # rs_lru_gen_from_cmdline: kernel command line rs.lru_gen=N writes N to
 # /sys/kernel/mm/lru_gen/enabled (0 selects the classic LRU on a kernel
 # that enables MGLRU).
 rs_lru_gen_from_cmdline() {
-	local arg
-	for arg in $(cat /proc/cmdline); do
-		case "$arg" in
-		rs.lru_gen=*) echo "${arg#rs.lru_gen=}" > /sys/kernel/mm/lru_gen/enabled ;;
-		esac
-	done
+	local v
+	v=$(rs_cmdline_arg lru_gen)
+	[ -n "$v" ] || return 0
+	rs_quiesced rs_write "$v" /sys/kernel/mm/lru_gen/enabled
 }
 
 # Show a debugfs file to the host log, one "RS-FILE <path> <line>" per line.
@@ -130,20 +168,24 @@ rs_wait_kswapd_asleep() {
 # rs_trace_start EVENT...: a fresh trace of EVENTs, in a ring buffer of
 # $RS_TRACE_KB KiB per CPU (default 2048).
 rs_trace_start() {
-	local ev
 	echo 0 > $TRACE/tracing_on
 	echo > $TRACE/trace
 	echo "${RS_TRACE_KB:-2048}" > $TRACE/buffer_size_kb
+	rs_quiesced rs_trace_enable "$@"
+	echo 1 > $TRACE/tracing_on
+}
+
+rs_trace_enable() {
+	local ev
 	for ev in "$@"; do
 		echo 1 > "$TRACE/events/$ev/enable"
 	done
-	echo 1 > $TRACE/tracing_on
 }
 
 rs_trace_stop() {
 	local overrun o s ev
 	echo 0 > $TRACE/tracing_on
-	echo 0 > $TRACE/events/enable
+	rs_quiesced rs_write 0 $TRACE/events/enable
 	cat $TRACE/trace > /tmp/trace.txt
 	overrun=0
 	for s in $TRACE/per_cpu/cpu*/stats; do
@@ -206,14 +248,19 @@ rs_snapshot() {
 }
 
 # rs_capture DIR: rs_snapshot, with proc/vmstat, proc/zoneinfo and
-# proc/uptime beside the module's files: the tree the CLI reads with
-# --root (scripts/reclaimscope).
+# proc/uptime beside the module's files, and security/lockdown where
+# securityfs is mounted: the tree the CLI reads with --root
+# (scripts/reclaimscope).
 rs_capture() {
 	rs_snapshot "$1"
 	mkdir -p "$1/proc"
 	mv "$1/vmstat" "$1/proc/vmstat"
 	cat /proc/uptime > "$1/proc/uptime"
 	cat /proc/zoneinfo > "$1/proc/zoneinfo"
+	if [ -r /sys/kernel/security/lockdown ]; then
+		mkdir -p "$1/security"
+		cat /sys/kernel/security/lockdown > "$1/security/lockdown"
+	fi
 }
 
 # rs_export LABEL [DIR]: print a captured tree (rs_capture) to the host

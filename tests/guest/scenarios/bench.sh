@@ -9,12 +9,10 @@
 
 RB=/sys/kernel/debug/reclaimscope_bench
 rb_args=
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	rs.bench_calls=*) rb_args="$rb_args calls=${arg#rs.bench_calls=}" ;;
-	rs.bench_reps=*) rb_args="$rb_args reps=${arg#rs.bench_reps=}" ;;
-	esac
-done
+v=$(rs_cmdline_arg bench_calls)
+[ -n "$v" ] && rb_args="$rb_args calls=$v"
+v=$(rs_cmdline_arg bench_reps)
+[ -n "$v" ] && rb_args="$rb_args reps=$v"
 
 if ! insmod /rs/reclaimscope_bench.ko $rb_args; then
 	rs_fail bench_insmod "insmod reclaimscope_bench.ko$rb_args failed"

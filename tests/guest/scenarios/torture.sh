@@ -23,14 +23,6 @@
 # a second one after the close, which must succeed.  The host judges the
 # log: no splat, no kmemleak report, the guest reached its end.
 
-rs_torture_arg() {	# NAME DEFAULT
-	local arg v=$2
-	for arg in $(cat /proc/cmdline); do
-		case "$arg" in "rs.$1="*) v=${arg#rs.$1=} ;; esac
-	done
-	echo "$v"
-}
-
 # Pressure that keeps kswapd, shrink_folio_list() and compaction busy on
 # both nodes: the page cache streamed from both CPUs, an anonymous burst,
 # and huge page requests.
@@ -191,7 +183,7 @@ rs_fault_field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 rs_torture_faults() {
 	local n out inj rc ret step trials=0 failed=0 survived=0 bad='' before after
 	[ -e /proc/self/fail-nth ] && [ -d /sys/kernel/debug/failslab ] || return 0
-	step=$(rs_torture_arg faults_stride 1)
+	step=$(rs_cmdline_arg faults_stride 1)
 	rs_fault_setup on
 	n=$((1 - step))
 	while :; do
@@ -312,6 +304,9 @@ rs_torture_lockdown() {
 		{ echo 1 > $RS/$f; } 2>/dev/null && bad="$bad accepted:$f"
 	done
 	rs_expect_eq lockdown_writes_refused "" "$bad"
+	# The CLI's snapshot and diagnose on this tree: the host runs them
+	# (tests/check/cli_integration.py) and wants "reset is unavailable".
+	rs_export lockdown
 	rmmod reclaimscope || rs_fail lockdown_rmmod "rmmod failed"
 }
 
@@ -319,10 +314,10 @@ rs_torture() {
 	local cycles seconds mode ok=0 i t0 t1 pids p0 p1
 	retries=0
 	refused=0
-	cycles=$(rs_torture_arg cycles 30)
-	seconds=$(rs_torture_arg seconds 0)
-	mode=$(rs_torture_arg torture module)
-	insmod_args=$(rs_torture_arg insmod "" | tr , ' ')
+	cycles=$(rs_cmdline_arg cycles 30)
+	seconds=$(rs_cmdline_arg seconds 0)
+	mode=$(rs_cmdline_arg torture module)
+	insmod_args=$(rs_cmdline_arg insmod "" | tr , ' ')
 
 	if [ "$mode" = module ]; then
 		rs_torture_fuzz

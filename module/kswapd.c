@@ -53,12 +53,7 @@ static const char * const bp_keys[NR_BP_KEYS] = {
 
 /* Per-node state that is a value, not a count: last writer wins. */
 struct ks_node {
-	/*
-	 * ns; 0 while asleep as the hooks saw it.  0 -> t by the wake
-	 * probe, t -> 0 by the sleep probe, t -> now by reset: each with
-	 * an atomic exchange, so no transition is lost.
-	 */
-	u64 awake_since;
+	u64 awake_since;	/* rs_awake_begin() and friends (kswapd.h) */
 	int last_wake_order;
 	int last_wake_zoneidx;
 	int last_order;
@@ -104,9 +99,7 @@ static void rs_probe_kswapd_wake(void *data, int nid, int zid, int order)
 		return;
 	WRITE_ONCE(st->last_wake_order, order);
 	WRITE_ONCE(st->last_wake_zoneidx, zid);
-	/* Asleep -> awake; a reset never touches a zero awake_since. */
-	if (!READ_ONCE(st->awake_since))
-		cmpxchg(&st->awake_since, 0, rs_now() ?: 1);
+	rs_awake_begin(&st->awake_since, rs_now());
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_kswapd_wake, rs_probe_kswapd_wake);
@@ -120,11 +113,7 @@ static void rs_probe_kswapd_sleep(void *data, int nid)
 	rs_counter_inc(&ks_ctrs, nid, KS_SLEEPS);
 	if (!st)
 		return;
-	/*
-	 * Awake -> asleep in one step, so that a reset's cmpxchg() either
-	 * moved the start before we took it or finds 0 and leaves it.
-	 */
-	since = xchg(&st->awake_since, 0);
+	since = rs_awake_end(&st->awake_since);
 	if (since)
 		rs_counter_add(&ks_ctrs, nid, KS_AWAKE_NS, rs_since(since));
 }
@@ -251,17 +240,11 @@ static void kswapd_reset(void)
 	u64 now = rs_now();
 	int nid;
 
-	/*
-	 * An awake kswapd's awake time counts from the reset on.  kswapd
-	 * may go to sleep meanwhile (its probe swaps in 0): only a start
-	 * that is still the one read moves, so a sleeping node never reads
-	 * "awake 1".
-	 */
+	/* An awake kswapd's awake time counts from the reset on. */
 	for (nid = 0; nid < nr_node_ids; nid++) {
-		u64 since = READ_ONCE(ks_nodes[nid].awake_since);
+		u64 *since = &ks_nodes[nid].awake_since;
 
-		if (since)
-			cmpxchg(&ks_nodes[nid].awake_since, since, now ?: 1);
+		rs_awake_restart(since, READ_ONCE(*since), now);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <linux/sched.h>
 #include <linux/compaction.h>
 
+#include <reclaimscope/kswapd.h>
 #include <reclaimscope/wmark.h>
 #include <reclaimscope/zones.h>
 
@@ -97,7 +98,45 @@ static void dirty_limit_arithmetic(struct kunit *test)
 						  4096), (unsigned long)UINT_MAX);
 }
 
+/*
+ * A reset that read kswapd awake, then kswapd went to sleep, then the
+ * reset wrote its new start: the node must read asleep, and the sleep
+ * must have taken the whole awake time.  The three steps are run in the
+ * order of that race, on one CPU, so the outcome is certain.
+ */
+static void awake_reset_races_sleep(struct kunit *test)
+{
+	u64 since = 0, old;
+
+	rs_awake_begin(&since, 100);
+	KUNIT_EXPECT_EQ(test, since, 100ULL);
+	old = READ_ONCE(since);				/* reset reads */
+	KUNIT_EXPECT_EQ(test, rs_awake_end(&since), 100ULL);	/* sleeps */
+	rs_awake_restart(&since, old, 200);		/* reset writes */
+	KUNIT_EXPECT_EQ(test, since, 0ULL);
+}
+
+/* Without a race a reset restarts the awake time; asleep it does nothing. */
+static void awake_reset_moves_start(struct kunit *test)
+{
+	u64 since = 0;
+
+	rs_awake_restart(&since, READ_ONCE(since), 200);
+	KUNIT_EXPECT_EQ(test, since, 0ULL);
+	rs_awake_begin(&since, 100);
+	rs_awake_begin(&since, 150);	/* a second wake keeps the first start */
+	KUNIT_EXPECT_EQ(test, since, 100ULL);
+	rs_awake_restart(&since, READ_ONCE(since), 200);
+	KUNIT_EXPECT_EQ(test, rs_awake_end(&since), 200ULL);
+	KUNIT_EXPECT_EQ(test, rs_awake_end(&since), 0ULL);
+	/* A clock that reads 0 still marks the node awake. */
+	rs_awake_begin(&since, 0);
+	KUNIT_EXPECT_NE(test, since, 0ULL);
+}
+
 static struct kunit_case nodestate_cases[] = {
+	KUNIT_CASE(awake_reset_races_sleep),
+	KUNIT_CASE(awake_reset_moves_start),
 	KUNIT_CASE(wmark_ok_adds_boost),
 	KUNIT_CASE(wmark_headroom_signed),
 	KUNIT_CASE(compact_status_names),

@@ -107,13 +107,20 @@ rs_chroot_write_apt() {
 			;;
 		esac
 	} > "$root/etc/apt/sources.list"
+}
+
+# The chroot's own apt settings, and the host's resolver (written at
+# every run: both may have changed since the chroot was made).
+rs_chroot_conf() {
 	# A mirror snapshot serves Release files past their Valid-Until
-	# (sid's is a week): accept them, in this chroot only.
+	# (sid's is a week): accept them, in this chroot only.  No pty for
+	# dpkg's log: the chroot has no /dev/pts.
 	cat > "$root/etc/apt/apt.conf.d/90reclaimscope" <<-EOF
 	Acquire::Check-Valid-Until "false";
 	APT::Install-Recommends "false";
 	APT::Install-Suggests "false";
 	Acquire::Languages "none";
+	Dpkg::Use-Pty "false";
 	EOF
 	cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 }
@@ -139,7 +146,8 @@ rs_chroot_pkgs() {
 if [ ! -e "$stamp" ]; then
 	rs_need_pkgs debootstrap
 	mirror=$(rs_mirror main) || rs_die "no Debian mirror found in /etc/apt"
-	security=$(rs_mirror security || true)
+	security=
+	[ "$release" = sid ] || security=$(rs_mirror security || true)
 	rs_log "creating the $release chroot in $root from $mirror (takes minutes)"
 	t0=$SECONDS
 	rm -rf "$root"
@@ -156,6 +164,7 @@ if [ ! -e "$stamp" ]; then
 		rs_die "debootstrap $release failed (log: $top/$release.log)"
 	}
 	rs_chroot_write_apt "$mirror" "$security"
+	rs_chroot_conf
 	rs_chroot_run "$root" apt-get update -q > /dev/null ||
 		rs_die "chroot $release: apt-get update failed"
 	rs_chroot_run "$root" apt-get clean
@@ -164,6 +173,7 @@ if [ ! -e "$stamp" ]; then
 		"$(date -u +%FT%TZ)" > "$stamp"
 	rs_log "chroot $release made in $((SECONDS - t0)) s"
 fi
+rs_chroot_conf
 rs_chroot_pkgs
 
 if [ $# -eq 0 ]; then

@@ -22,10 +22,11 @@
  *   rs_shrinker_create()/rs_shrinker_destroy() hide the difference.
  *   The shrinker's name is kept only with CONFIG_SHRINKER_DEBUG.
  * - PGDAT_DIRTY is gone in 7.x: rs_pgdat_flag_dirty() returns -1 there.
- * - WMARK_PROMO and pgdat->nr_writeback_throttled are not in 5.10: rs_zone_wmark_promo() and rs_pgdat_writeback_throttled()
- *   return -1 where the kernel has none (probed).
- * - kretprobe_instance: get_kretprobe(ri) from 5.11, ri->rp before
- *   (probed): rs_get_kretprobe().
+ * - WMARK_PROMO and pgdat->nr_writeback_throttled are not in 5.10:
+ *   rs_zone_wmark_promo() and rs_pgdat_writeback_throttled() return -1
+ *   where the kernel has none (probed).
+ * - kretprobe_instance: get_kretprobe(ri), but ri->rp in 5.10 (probed):
+ *   rs_get_kretprobe().
  * - Tracepoint prototypes: the probe for each event is checked against
  *   the kernel's own TP_PROTO at build time with RS_CHECK_TP_PROTO(),
  *   which compares the probe's type with the argument type of the
@@ -243,14 +244,19 @@ static inline const char *rs_shrinker_name(const struct shrinker *s)
  * For an event whose TP_PROTO differs between kernels: of the probes
  * @a (the older prototype) and @b, the one that matches this kernel's,
  * as a constant expression (for a static struct rs_hook).  Check with
- * RS_CHECK_TP_PROTO_EITHER() that one does.
+ * RS_CHECK_TP_PROTO_EITHER() that one does.  (rs_tp_proto_is() spelled
+ * out: each argument then appears once outside typeof().)
  */
 #define RS_TP_PROBE(event, a, b)					\
-	__builtin_choose_expr(rs_tp_proto_is(event, a), a, b)
+	__builtin_choose_expr(__same_type(&register_trace_##event,	\
+					  (int (*)(typeof(a) *, void *))NULL), \
+			      a, b)
 
 #define RS_CHECK_TP_PROTO_EITHER(event, a, b)				\
-	static_assert(rs_tp_proto_is(event, a) ||			\
-		      rs_tp_proto_is(event, b),				\
+	static_assert(__same_type(&register_trace_##event,		\
+				  (int (*)(typeof(a) *, void *))NULL) || \
+		      __same_type(&register_trace_##event,		\
+				  (int (*)(typeof(b) *, void *))NULL),	\
 		      "neither " #a " nor " #b " matches TP_PROTO of " #event)
 
 #endif /* _RECLAIMSCOPE_COMPAT_H */

@@ -71,7 +71,8 @@ rs_apt_uris() {
 	done
 }
 
-# The host's Debian mirror: the first URI whose Release file says Debian.
+# The host's Debian mirror (KIND main) or security mirror (KIND
+# security): the first such URI with "debian" in it.
 rs_mirror() {
 	local uri
 	for uri in $(rs_apt_uris "$1"); do
@@ -86,6 +87,10 @@ rs_mirror() {
 top=$RS_CACHE/chroot
 root=$top/$release
 stamp=$top/$release.stamp
+mkdir -p "$top"
+# One run at a time per release (make and remake under a lock).
+exec 9> "$top/$release.lock"
+flock 9
 
 rs_chroot_write_apt() {
 	local mirror=$1 security=$2
@@ -174,6 +179,14 @@ if [ ! -e "$stamp" ]; then
 	rs_log "chroot $release made in $((SECONDS - t0)) s"
 fi
 rs_chroot_conf
+# Package lists older than a day are fetched again, so that the newest
+# kernel of a line is seen (scripts/kernels.sh).
+if [ -z "$(find "$root/var/lib/apt/lists" -maxdepth 1 -name '*Release' \
+		-mmin -1440 2>/dev/null | head -n 1)" ]; then
+	rs_log "chroot $release: apt-get update"
+	rs_chroot_run "$root" apt-get update -q > /dev/null ||
+		rs_die "chroot $release: apt-get update failed"
+fi
 rs_chroot_pkgs
 
 if [ $# -eq 0 ]; then

@@ -7,8 +7,8 @@
 # headers and unpacks its image packages, without installing them, into
 # $RECLAIMSCOPE_CACHE/debian/<release>/root.  Prints one line per series:
 #   <series> <release> <unpacked image dir> <headers dir>
-# The unpacked image dir always has boot/vmlinuz-<release> and
-# lib/modules/<release>/ with modules.dep.
+# The unpacked image dir always has boot/vmlinuz-<release> (and
+# boot/config-<release>) and lib/modules/<release>/ with modules.dep.
 #
 # Where the headers build:
 # - 6.1 and 6.12 (bookworm, the host's release): on the host.  The
@@ -109,14 +109,15 @@ rs_unpack() {
 		ln -s usr/lib "$m/lib"
 	fi
 	[ -d "$m/lib/modules/$rel" ] || rs_die "$pkgs: no lib/modules/$rel"
-	if [ ! -e "$m/boot/vmlinuz-$rel" ]; then
-		p=$(find "$m/lib/modules/$rel/" -maxdepth 1 -name 'vmlinuz*' \
-			-type f | head -n 1)
-		[ -n "$p" ] || rs_die "$pkgs: no vmlinuz"
-		mkdir -p "$m/boot"
-		ln -f "$p" "$m/boot/vmlinuz-$rel" 2>/dev/null ||
-			cp "$p" "$m/boot/vmlinuz-$rel"
-	fi
+	# The 7.x packages keep vmlinuz, config and System.map in
+	# lib/modules/<rel>/: linked into boot/ under the usual names.
+	mkdir -p "$m/boot"
+	for p in vmlinuz config System.map; do
+		[ -e "$m/boot/$p-$rel" ] || [ ! -f "$m/lib/modules/$rel/$p" ] ||
+			ln -f "$m/lib/modules/$rel/$p" "$m/boot/$p-$rel" 2>/dev/null ||
+			cp "$m/lib/modules/$rel/$p" "$m/boot/$p-$rel"
+	done
+	[ -e "$m/boot/vmlinuz-$rel" ] || rs_die "$pkgs: no vmlinuz"
 	# depmod gives modules.dep, from which the initramfs takes the
 	# modules a scenario needs in dependency order.
 	depmod -b "$m" "$rel"

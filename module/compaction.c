@@ -14,7 +14,10 @@
  *
  * struct compact_control is private to mm/: the module never looks inside
  * cc.  compact_zone() passes the zone's first and last pfn, and the zone
- * is found by matching them against the online nodes' zones.
+ * is found by matching them against the online nodes' zones.  In 5.10
+ * the begin and end events take (zone_start, migrate_pfn, free_pfn,
+ * zone_end, sync) instead of (cc, zone_start, zone_end, sync): a probe
+ * per prototype, the matching one attached (compat.h, RS_TP_PROBE()).
  */
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -100,29 +103,42 @@ static void rs_probe_kcompactd_sleep(void *data, int nid)
 
 RS_CHECK_TP_PROTO(mm_compaction_kcompactd_sleep, rs_probe_kcompactd_sleep);
 
-static void rs_probe_compaction_begin(void *data, struct compact_control *cc,
-				      unsigned long zone_start,
-				      unsigned long zone_end, bool sync)
+static void cp_begin(unsigned long zone_start, unsigned long zone_end)
 {
 	int nid = rs_zone_nid_by_span(zone_start, zone_end);
 
-	rs_hook_hit(data);
 	rs_counter_inc(&cp_ctrs, nid, CP_RUNS);
 	rs_pairs_begin(&cp_pairs, current, rs_now(), nid);
 }
 
-RS_CHECK_TP_PROTO(mm_compaction_begin, rs_probe_compaction_begin);
+static void rs_probe_compaction_begin_pfns(void *data,
+					   unsigned long zone_start,
+					   unsigned long migrate_pfn,
+					   unsigned long free_pfn,
+					   unsigned long zone_end, bool sync)
+{
+	rs_hook_hit(data);
+	cp_begin(zone_start, zone_end);
+}
 
-static void rs_probe_compaction_end(void *data, struct compact_control *cc,
-				    unsigned long zone_start,
-				    unsigned long zone_end, bool sync,
-				    int status)
+static void rs_probe_compaction_begin(void *data, struct compact_control *cc,
+				      unsigned long zone_start,
+				      unsigned long zone_end, bool sync)
+{
+	rs_hook_hit(data);
+	cp_begin(zone_start, zone_end);
+}
+
+RS_CHECK_TP_PROTO_EITHER(mm_compaction_begin, rs_probe_compaction_begin_pfns,
+			 rs_probe_compaction_begin);
+
+static void cp_end(unsigned long zone_start, unsigned long zone_end,
+		   int status)
 {
 	int nid = rs_zone_nid_by_span(zone_start, zone_end);
 	u64 start, ns;
 	int begin_nid;
 
-	rs_hook_hit(data);
 	rs_counter_inc(&cp_ctrs, nid, CP_RESULT + rs_compact_status_index(status));
 	if (!rs_pairs_end(&cp_pairs, current, &start, &begin_nid))
 		return;
@@ -130,7 +146,27 @@ static void rs_probe_compaction_end(void *data, struct compact_control *cc,
 	rs_latency_add(&cp_ctrs, nid, CP_TOTAL_NS, CP_MAX_NS, CP_HIST, ns);
 }
 
-RS_CHECK_TP_PROTO(mm_compaction_end, rs_probe_compaction_end);
+static void rs_probe_compaction_end_pfns(void *data, unsigned long zone_start,
+					 unsigned long migrate_pfn,
+					 unsigned long free_pfn,
+					 unsigned long zone_end, bool sync,
+					 int status)
+{
+	rs_hook_hit(data);
+	cp_end(zone_start, zone_end, status);
+}
+
+static void rs_probe_compaction_end(void *data, struct compact_control *cc,
+				    unsigned long zone_start,
+				    unsigned long zone_end, bool sync,
+				    int status)
+{
+	rs_hook_hit(data);
+	cp_end(zone_start, zone_end, status);
+}
+
+RS_CHECK_TP_PROTO_EITHER(mm_compaction_end, rs_probe_compaction_end_pfns,
+			 rs_probe_compaction_end);
 
 static void rs_probe_compaction_deferred(void *data, struct zone *zone,
 					 int order)
@@ -161,8 +197,14 @@ static struct rs_hook cp_hooks[] = {
 	RS_TRACEPOINT("mm_compaction_wakeup_kcompactd", rs_probe_wakeup_kcompactd),
 	RS_TRACEPOINT("mm_compaction_kcompactd_wake", rs_probe_kcompactd_wake),
 	RS_TRACEPOINT("mm_compaction_kcompactd_sleep", rs_probe_kcompactd_sleep),
-	RS_TRACEPOINT("mm_compaction_begin", rs_probe_compaction_begin),
-	RS_TRACEPOINT("mm_compaction_end", rs_probe_compaction_end),
+	RS_TRACEPOINT("mm_compaction_begin",
+		      RS_TP_PROBE(mm_compaction_begin,
+				  rs_probe_compaction_begin_pfns,
+				  rs_probe_compaction_begin)),
+	RS_TRACEPOINT("mm_compaction_end",
+		      RS_TP_PROBE(mm_compaction_end,
+				  rs_probe_compaction_end_pfns,
+				  rs_probe_compaction_end)),
 	RS_TRACEPOINT("mm_compaction_deferred", rs_probe_compaction_deferred),
 	RS_TRACEPOINT("mm_compaction_defer_compaction", rs_probe_defer_compaction),
 	RS_TRACEPOINT("mm_compaction_defer_reset", rs_probe_defer_reset),

@@ -11,7 +11,9 @@
 #include <linux/cpu.h>
 #include <linux/kernel.h>
 #include <linux/kstrtox.h>
+#ifdef RS_HAVE_LINUX_MATH_H	/* else in <linux/kernel.h> (5.10) */
 #include <linux/math.h>
+#endif
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>

@@ -13,12 +13,21 @@
  * __node_reclaim() (zone_reclaim_mode) is bracketed the same way by
  * mm_vmscan_node_reclaim_begin(nid, ...) and ..._end(nr_reclaimed), and
  * reclaim_throttle() reports every throttled reclaimer, kswapd included,
- * with mm_vmscan_throttled(nid, ..., reason).
+ * with mm_vmscan_throttled(nid, ..., reason) (not in 5.10: the hook is
+ * missing there and the throttled_* keys stay 0).
+ *
+ * From 7.1 the begin event is (gfp_flags, order, memcg) and the end
+ * events carry the memcg too: each has a probe per prototype, and the
+ * one that matches this kernel's is attached (compat.h, RS_TP_PROBE()).
+ * The memcg is not looked at (yet).
  */
 #include <linux/mmzone.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/topology.h>
+
+/* Opaque: only passed through by the 7.1+ events. */
+struct mem_cgroup;
 #include <trace/events/vmscan.h>
 
 #include <reclaimscope/compat.h>
@@ -71,12 +80,10 @@ static struct rs_counters dr_in_flight;	/* a gauge: never reset */
 static struct rs_pairs dr_pairs;
 static struct rs_pairs nr_pairs;
 
-static void rs_probe_direct_reclaim_begin(void *data, int order,
-					  gfp_t gfp_flags)
+static void dr_begin(void)
 {
 	int nid = numa_node_id();
 
-	rs_hook_hit(data);
 	rs_counter_inc(&dr_ctrs, nid, DR_STALLS);
 	if (rs_pairs_begin(&dr_pairs, current, rs_now(), nid))
 		rs_counter_inc(&dr_in_flight, nid, 0);
@@ -84,14 +91,30 @@ static void rs_probe_direct_reclaim_begin(void *data, int order,
 		rs_counter_inc(&dr_ctrs, nid, DR_UNTRACKED);
 }
 
-RS_CHECK_TP_PROTO(mm_vmscan_direct_reclaim_begin, rs_probe_direct_reclaim_begin);
+static void rs_probe_direct_reclaim_begin(void *data, int order,
+					  gfp_t gfp_flags)
+{
+	rs_hook_hit(data);
+	dr_begin();
+}
 
-static void rs_probe_direct_reclaim_end(void *data, unsigned long nr_reclaimed)
+static void rs_probe_direct_reclaim_begin_memcg(void *data, gfp_t gfp_flags,
+						int order,
+						struct mem_cgroup *memcg)
+{
+	rs_hook_hit(data);
+	dr_begin();
+}
+
+RS_CHECK_TP_PROTO_EITHER(mm_vmscan_direct_reclaim_begin,
+			 rs_probe_direct_reclaim_begin,
+			 rs_probe_direct_reclaim_begin_memcg);
+
+static void dr_end(unsigned long nr_reclaimed)
 {
 	u64 start, ns;
 	int nid;
 
-	rs_hook_hit(data);
 	if (!rs_pairs_end(&dr_pairs, current, &start, &nid)) {
 		/* Began before the module was loaded, or not tracked. */
 		rs_counter_inc(&dr_ctrs, numa_node_id(), DR_UNPAIRED_ENDS);
@@ -104,7 +127,23 @@ static void rs_probe_direct_reclaim_end(void *data, unsigned long nr_reclaimed)
 	rs_latency_add(&dr_ctrs, nid, DR_TOTAL_NS, DR_MAX_NS, DR_HIST, ns);
 }
 
-RS_CHECK_TP_PROTO(mm_vmscan_direct_reclaim_end, rs_probe_direct_reclaim_end);
+static void rs_probe_direct_reclaim_end(void *data, unsigned long nr_reclaimed)
+{
+	rs_hook_hit(data);
+	dr_end(nr_reclaimed);
+}
+
+static void rs_probe_direct_reclaim_end_memcg(void *data,
+					      unsigned long nr_reclaimed,
+					      struct mem_cgroup *memcg)
+{
+	rs_hook_hit(data);
+	dr_end(nr_reclaimed);
+}
+
+RS_CHECK_TP_PROTO_EITHER(mm_vmscan_direct_reclaim_end,
+			 rs_probe_direct_reclaim_end,
+			 rs_probe_direct_reclaim_end_memcg);
 
 static void rs_probe_node_reclaim_begin(void *data, int nid, int order,
 					gfp_t gfp_flags)
@@ -116,12 +155,11 @@ static void rs_probe_node_reclaim_begin(void *data, int nid, int order,
 
 RS_CHECK_TP_PROTO(mm_vmscan_node_reclaim_begin, rs_probe_node_reclaim_begin);
 
-static void rs_probe_node_reclaim_end(void *data, unsigned long nr_reclaimed)
+static void nr_end(unsigned long nr_reclaimed)
 {
 	u64 start;
 	int nid;
 
-	rs_hook_hit(data);
 	if (!rs_pairs_end(&nr_pairs, current, &start, &nid))
 		return;
 	rs_counter_add(&dr_ctrs, nid, DR_NODE_RECLAIM_NR_RECLAIMED, nr_reclaimed);
@@ -129,8 +167,25 @@ static void rs_probe_node_reclaim_end(void *data, unsigned long nr_reclaimed)
 		       rs_since(start));
 }
 
-RS_CHECK_TP_PROTO(mm_vmscan_node_reclaim_end, rs_probe_node_reclaim_end);
+static void rs_probe_node_reclaim_end(void *data, unsigned long nr_reclaimed)
+{
+	rs_hook_hit(data);
+	nr_end(nr_reclaimed);
+}
 
+static void rs_probe_node_reclaim_end_memcg(void *data,
+					    unsigned long nr_reclaimed,
+					    struct mem_cgroup *memcg)
+{
+	rs_hook_hit(data);
+	nr_end(nr_reclaimed);
+}
+
+RS_CHECK_TP_PROTO_EITHER(mm_vmscan_node_reclaim_end,
+			 rs_probe_node_reclaim_end,
+			 rs_probe_node_reclaim_end_memcg);
+
+#ifdef RS_HAVE_TP_THROTTLED
 static void rs_probe_throttled(void *data, int nid, int usec_timeout,
 			       int usec_delayed, int reason)
 {
@@ -158,13 +213,26 @@ static void rs_probe_throttled(void *data, int nid, int usec_timeout,
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_throttled, rs_probe_throttled);
+#define RS_PROBE_THROTTLED rs_probe_throttled
+#else
+#define RS_PROBE_THROTTLED NULL
+#endif
 
 static struct rs_hook dr_hooks[] = {
-	RS_TRACEPOINT("mm_vmscan_direct_reclaim_begin", rs_probe_direct_reclaim_begin),
-	RS_TRACEPOINT("mm_vmscan_direct_reclaim_end", rs_probe_direct_reclaim_end),
+	RS_TRACEPOINT("mm_vmscan_direct_reclaim_begin",
+		      RS_TP_PROBE(mm_vmscan_direct_reclaim_begin,
+				  rs_probe_direct_reclaim_begin,
+				  rs_probe_direct_reclaim_begin_memcg)),
+	RS_TRACEPOINT("mm_vmscan_direct_reclaim_end",
+		      RS_TP_PROBE(mm_vmscan_direct_reclaim_end,
+				  rs_probe_direct_reclaim_end,
+				  rs_probe_direct_reclaim_end_memcg)),
 	RS_TRACEPOINT("mm_vmscan_node_reclaim_begin", rs_probe_node_reclaim_begin),
-	RS_TRACEPOINT("mm_vmscan_node_reclaim_end", rs_probe_node_reclaim_end),
-	RS_TRACEPOINT("mm_vmscan_throttled", rs_probe_throttled),
+	RS_TRACEPOINT("mm_vmscan_node_reclaim_end",
+		      RS_TP_PROBE(mm_vmscan_node_reclaim_end,
+				  rs_probe_node_reclaim_end,
+				  rs_probe_node_reclaim_end_memcg)),
+	RS_TRACEPOINT("mm_vmscan_throttled", RS_PROBE_THROTTLED),
 };
 
 /* nid < 0: every node together (the top-level file). */

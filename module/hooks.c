@@ -67,7 +67,7 @@ static void rs_hook_attach_one(struct rs_hook *h)
 	}
 	switch (h->kind) {
 	case RS_HOOK_TRACEPOINT:
-		if (!h->tp) {
+		if (!h->tp || !h->probe) {
 			ret = -ENOENT;
 			break;
 		}
@@ -95,10 +95,12 @@ static void rs_hook_attach_one(struct rs_hook *h)
 		h->state = RS_HOOK_ATTACHED;
 	} else if (ret == -ENOENT) {
 		h->state = RS_HOOK_MISSING;
-		pr_info("hook %s (%s) missing: this kernel has no such %s\n",
-			h->name, rs_hook_kind_name(h->kind),
-			h->kind == RS_HOOK_TRACEPOINT ? "tracepoint" :
-			"symbol, or it is inlined");
+		pr_info("hook %s (%s) missing: %s\n", h->name,
+			rs_hook_kind_name(h->kind),
+			h->kind != RS_HOOK_TRACEPOINT ?
+			"this kernel has no such symbol, or it is inlined" :
+			h->tp ? "not in the headers the module was built with" :
+			"this kernel has no such tracepoint");
 	} else {
 		char buf[16];
 
@@ -107,6 +109,49 @@ static void rs_hook_attach_one(struct rs_hook *h)
 			rs_hook_kind_name(h->kind),
 			rs_errname(ret, buf, sizeof(buf)));
 	}
+}
+
+/* Whether @h would attach, as far as can be told without trying. */
+static bool rs_hook_usable(const struct rs_hook *h)
+{
+	if (h->disabled)
+		return false;
+	return h->kind != RS_HOOK_TRACEPOINT || (h->tp && h->probe);
+}
+
+static void rs_hook_unregister_one(struct rs_hook *h)
+{
+	if (h->kind == RS_HOOK_TRACEPOINT)
+		WARN_ON_ONCE(tracepoint_probe_unregister(h->tp, h->probe, h));
+	else
+		unregister_kretprobe(&h->krp);
+}
+
+/*
+ * Attach @fb, which stands in for the fb->fallback_for hooks after it,
+ * unless all of them are attached already.  Any of them that attached
+ * while another did not is unregistered first (standby), so that only
+ * one of the two ways counts.
+ */
+static void rs_hook_attach_fallback(struct rs_hook *fb)
+{
+	unsigned int i, n = fb->fallback_for;
+	bool all = true;
+
+	for (i = 1; i <= n; i++)
+		all &= fb[i].state == RS_HOOK_ATTACHED;
+	if (all) {
+		fb->state = fb->disabled ? RS_HOOK_DISABLED : RS_HOOK_STANDBY;
+		return;
+	}
+	for (i = 1; i <= n; i++) {
+		if (fb[i].state != RS_HOOK_ATTACHED)
+			continue;
+		rs_hook_unregister_one(&fb[i]);
+		fb[i].state = RS_HOOK_STANDBY;
+		fb[i].target = NULL;
+	}
+	rs_hook_attach_one(fb);
 }
 
 /**
@@ -119,6 +164,11 @@ static void rs_hook_attach_one(struct rs_hook *h)
  * left waiting for an end that was not attached yet.  A hook marked
  * disabled (the disable= parameter) is not attached.
  *
+ * A fallback hook (fallback_for) comes before the hooks it stands in for,
+ * so they are tried first.  They are not even tried unless all of them
+ * can be (none disabled, every tracepoint found): half of a begin/end
+ * pair would count what the fallback counts too.
+ *
  * Return: 0, or -ENOMEM when the hit counters cannot be allocated (then
  * nothing is attached).  A hook that does not attach is recorded, not
  * returned as an error.
@@ -126,7 +176,7 @@ static void rs_hook_attach_one(struct rs_hook *h)
 int rs_hooks_attach(struct rs_hook *hooks, unsigned int nr)
 {
 	struct rs_tp_lookup lookup = { .hooks = hooks, .nr = nr };
-	unsigned int i;
+	unsigned int i, j;
 
 	for (i = 0; i < nr; i++) {
 		hooks[i].hits = alloc_percpu(unsigned long);
@@ -139,8 +189,27 @@ int rs_hooks_attach(struct rs_hook *hooks, unsigned int nr)
 
 	for_each_kernel_tracepoint(rs_tp_match, &lookup);
 
-	for (i = nr; i--; )
-		rs_hook_attach_one(&hooks[i]);
+	/* Groups whose preferred hooks cannot all attach: leave those out. */
+	for (i = 0; i < nr; i++) {
+		unsigned int n = min(hooks[i].fallback_for, nr - 1 - i);
+		bool all = true;
+
+		for (j = 1; j <= n; j++)
+			all &= rs_hook_usable(&hooks[i + j]);
+		for (j = 1; j <= n && !all; j++)
+			if (rs_hook_usable(&hooks[i + j]))
+				hooks[i + j].state = RS_HOOK_STANDBY;
+		hooks[i].fallback_for = n;
+	}
+
+	for (i = nr; i--; ) {
+		if (hooks[i].state == RS_HOOK_STANDBY)
+			continue;
+		if (hooks[i].fallback_for)
+			rs_hook_attach_fallback(&hooks[i]);
+		else
+			rs_hook_attach_one(&hooks[i]);
+	}
 	return 0;
 
 nomem:
@@ -178,11 +247,7 @@ void rs_hooks_unregister(struct rs_hook *hooks, unsigned int nr)
 
 		if (h->state != RS_HOOK_ATTACHED)
 			continue;
-		if (h->kind == RS_HOOK_TRACEPOINT)
-			WARN_ON_ONCE(tracepoint_probe_unregister(h->tp, h->probe,
-								 h));
-		else
-			unregister_kretprobe(&h->krp);
+		rs_hook_unregister_one(h);
 		h->state = RS_HOOK_DETACHED;
 	}
 }
@@ -267,6 +332,9 @@ void rs_hooks_show(struct seq_file *m, const struct rs_hook *hooks,
 			break;
 		case RS_HOOK_DISABLED:
 			seq_puts(m, "disabled");
+			break;
+		case RS_HOOK_STANDBY:
+			seq_puts(m, "standby");
 			break;
 		case RS_HOOK_FAILED:
 			seq_printf(m, "failed:%s",

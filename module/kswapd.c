@@ -6,8 +6,23 @@
  * Call paths (mm/vmscan.c):
  *   wakeup_kswapd()    -> mm_vmscan_wakeup_kswapd   (a waker asks)
  *   kswapd()           -> mm_vmscan_kswapd_wake     (just before ...)
- *                      -> balance_pgdat()           (kretprobe)
+ *                      -> balance_pgdat()           (see below)
  *   kswapd_try_to_sleep() -> mm_vmscan_kswapd_sleep (asleep for good)
+ *
+ * balance_pgdat() is timed by mm_vmscan_balance_pgdat_begin/_end where
+ * the kernel has them (7.x): they cost less than a kretprobe and put no
+ * int3 on kswapd's path.  Elsewhere a kretprobe on balance_pgdat() does
+ * the same; the hooks file says which one is attached (the other is
+ * "standby" or "missing").  Both see the requested order at entry and
+ * the order kswapd stopped at on return (sc.order, which is also what
+ * balance_pgdat() returns).
+ *
+ * 7.x also reports kswapd's failure count: mm_vmscan_kswapd_reclaim_fail
+ * when a pass reclaims nothing (kswapd_failures + 1), and
+ * mm_vmscan_kswapd_clear_hopeless when the count goes back to 0, with the
+ * reason (kswapd or a direct reclaimer found the node balanced, a freed
+ * per-CPU page list, other).  Their keys are in node<N>/kswapd only on
+ * kernels that have the events.
  */
 #include <linux/kprobes.h>
 #include <linux/mmzone.h>
@@ -26,14 +41,29 @@ enum {
 	KS_WAKEUP_REQUESTS,
 	KS_WAKES,
 	KS_SLEEPS,
+	KS_RECLAIM_FAILS,
+	KS_HOPELESS_RESETS_KSWAPD,
+	KS_HOPELESS_RESETS_DIRECT,
+	KS_HOPELESS_RESETS_PCP,
+	KS_HOPELESS_RESETS_OTHER,
 	KS_AWAKE_NS,		/* printed with the current awake period */
 	NR_KS_KEYS,
 };
 
+/* A key without a name is kept but not printed (rs_counters_show()). */
 static const char * const ks_keys[NR_KS_KEYS] = {
 	[KS_WAKEUP_REQUESTS] = "wakeup_requests",
 	[KS_WAKES] = "wakes",
 	[KS_SLEEPS] = "sleeps",
+#ifdef RS_HAVE_TP_KSWAPD_RECLAIM_FAIL
+	[KS_RECLAIM_FAILS] = "reclaim_fails",
+#endif
+#ifdef RS_HAVE_TP_KSWAPD_CLEAR_HOPELESS
+	[KS_HOPELESS_RESETS_KSWAPD] = "hopeless_resets_kswapd",
+	[KS_HOPELESS_RESETS_DIRECT] = "hopeless_resets_direct",
+	[KS_HOPELESS_RESETS_PCP] = "hopeless_resets_pcp",
+	[KS_HOPELESS_RESETS_OTHER] = "hopeless_resets_other",
+#endif
 };
 
 enum {
@@ -59,6 +89,12 @@ struct ks_node {
 	int last_order;
 	int last_highest_zoneidx;
 	int last_return_order;
+	/*
+	 * The pass the balance_pgdat tracepoints saw begin, for their end:
+	 * its start (0: none; only the node's kswapd writes it) and order.
+	 */
+	u64 bp_start;
+	int bp_order;
 };
 
 /* What the balance_pgdat() kretprobe keeps from entry to return. */
@@ -120,46 +156,143 @@ static void rs_probe_kswapd_sleep(void *data, int nid)
 
 RS_CHECK_TP_PROTO(mm_vmscan_kswapd_sleep, rs_probe_kswapd_sleep);
 
+/* A balance_pgdat() pass begins on @pgdat (either hook). */
+static void bp_begin(pg_data_t *pgdat, int order, int highest_zoneidx)
+{
+	int nid = pgdat->node_id;
+	struct ks_node *st = ks_node(nid);
+
+	rs_counter_inc(&bp_ctrs, nid, BP_CALLS);
+	rs_counter_inc(&bp_in_flight, nid, 0);
+	rs_boost_balance_entry(pgdat);
+	if (st) {
+		WRITE_ONCE(st->last_order, order);
+		WRITE_ONCE(st->last_highest_zoneidx, highest_zoneidx);
+	}
+}
+
+/* The pass bp_begin() saw ends, after @ns, at order @ret (either hook). */
+static void bp_end(int nid, int order, int ret, u64 ns)
+{
+	struct ks_node *st = ks_node(nid);
+
+	rs_counter_dec(&bp_in_flight, nid, 0);
+	rs_latency_add(&bp_ctrs, nid, BP_TOTAL_NS, BP_MAX_NS, BP_HIST, ns);
+	/* kswapd gave up on the order it was asked for (seed 000). */
+	if (ret < order)
+		rs_counter_inc(&bp_ctrs, nid, BP_ORDER_FALLBACKS);
+	if (st)
+		WRITE_ONCE(st->last_return_order, ret);
+	rs_boost_balance_return(NODE_DATA(nid));
+}
+
 /* balance_pgdat(pg_data_t *pgdat, int order, int highest_zoneidx) */
 static int bp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	pg_data_t *pgdat = (pg_data_t *)regs_get_kernel_argument(regs, 0);
 	struct bp_call *call = (struct bp_call *)ri->data;
-	struct ks_node *st;
 
 	rs_hook_hit(rs_hook_from_instance(ri));
 	call->nid = pgdat->node_id;
 	call->order = (int)regs_get_kernel_argument(regs, 1);
 	call->start = rs_now();
-	rs_counter_inc(&bp_ctrs, call->nid, BP_CALLS);
-	rs_counter_inc(&bp_in_flight, call->nid, 0);
-	rs_boost_balance_entry(pgdat);
-	st = ks_node(call->nid);
-	if (st) {
-		WRITE_ONCE(st->last_order, call->order);
-		WRITE_ONCE(st->last_highest_zoneidx,
-			   (int)regs_get_kernel_argument(regs, 2));
-	}
+	bp_begin(pgdat, call->order, (int)regs_get_kernel_argument(regs, 2));
 	return 0;
 }
 
 static int bp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct bp_call *call = (struct bp_call *)ri->data;
-	int ret = (int)regs_return_value(regs);
-	u64 ns = rs_since(call->start);
-	struct ks_node *st = ks_node(call->nid);
 
-	rs_counter_dec(&bp_in_flight, call->nid, 0);
-	rs_latency_add(&bp_ctrs, call->nid, BP_TOTAL_NS, BP_MAX_NS, BP_HIST, ns);
-	/* kswapd gave up on the order it was asked for (seed 000). */
-	if (ret < call->order)
-		rs_counter_inc(&bp_ctrs, call->nid, BP_ORDER_FALLBACKS);
-	if (st)
-		WRITE_ONCE(st->last_return_order, ret);
-	rs_boost_balance_return(NODE_DATA(call->nid));
+	bp_end(call->nid, call->order, (int)regs_return_value(regs),
+	       rs_since(call->start));
 	return 0;
 }
+
+#ifdef RS_HAVE_TP_BALANCE_PGDAT_BEGIN
+static void rs_probe_balance_pgdat_begin(void *data, int nid, int order,
+					 int highest_zoneidx)
+{
+	struct ks_node *st = ks_node(nid);
+
+	rs_hook_hit(data);
+	if (!st)
+		return;
+	WRITE_ONCE(st->bp_order, order);
+	WRITE_ONCE(st->bp_start, rs_now() ?: 1);
+	bp_begin(NODE_DATA(nid), order, highest_zoneidx);
+}
+
+RS_CHECK_TP_PROTO(mm_vmscan_balance_pgdat_begin, rs_probe_balance_pgdat_begin);
+#define RS_PROBE_BALANCE_PGDAT_BEGIN rs_probe_balance_pgdat_begin
+#else
+#define RS_PROBE_BALANCE_PGDAT_BEGIN NULL
+#endif
+
+#ifdef RS_HAVE_TP_BALANCE_PGDAT_END
+static void rs_probe_balance_pgdat_end(void *data, int nid, int order,
+				       int highest_zoneidx,
+				       unsigned long nr_reclaimed)
+{
+	struct ks_node *st = ks_node(nid);
+	u64 start;
+
+	rs_hook_hit(data);
+	/* No begin seen: the pass began before the probes were attached. */
+	if (!st)
+		return;
+	start = xchg(&st->bp_start, 0);
+	if (start)
+		bp_end(nid, READ_ONCE(st->bp_order), order, rs_since(start));
+}
+
+RS_CHECK_TP_PROTO(mm_vmscan_balance_pgdat_end, rs_probe_balance_pgdat_end);
+#define RS_PROBE_BALANCE_PGDAT_END rs_probe_balance_pgdat_end
+#else
+#define RS_PROBE_BALANCE_PGDAT_END NULL
+#endif
+
+#ifdef RS_HAVE_TP_KSWAPD_RECLAIM_FAIL
+static void rs_probe_kswapd_reclaim_fail(void *data, int nid, int failures)
+{
+	rs_hook_hit(data);
+	rs_counter_inc(&ks_ctrs, nid, KS_RECLAIM_FAILS);
+}
+
+RS_CHECK_TP_PROTO(mm_vmscan_kswapd_reclaim_fail, rs_probe_kswapd_reclaim_fail);
+#define RS_PROBE_KSWAPD_RECLAIM_FAIL rs_probe_kswapd_reclaim_fail
+#else
+#define RS_PROBE_KSWAPD_RECLAIM_FAIL NULL
+#endif
+
+#ifdef RS_HAVE_TP_KSWAPD_CLEAR_HOPELESS
+static void rs_probe_kswapd_clear_hopeless(void *data, int nid, int reason)
+{
+	unsigned int key;
+
+	rs_hook_hit(data);
+	switch (reason) {
+	case KSWAPD_CLEAR_HOPELESS_KSWAPD:
+		key = KS_HOPELESS_RESETS_KSWAPD;
+		break;
+	case KSWAPD_CLEAR_HOPELESS_DIRECT:
+		key = KS_HOPELESS_RESETS_DIRECT;
+		break;
+	case KSWAPD_CLEAR_HOPELESS_PCP:
+		key = KS_HOPELESS_RESETS_PCP;
+		break;
+	default:
+		key = KS_HOPELESS_RESETS_OTHER;
+		break;
+	}
+	rs_counter_inc(&ks_ctrs, nid, key);
+}
+
+RS_CHECK_TP_PROTO(mm_vmscan_kswapd_clear_hopeless, rs_probe_kswapd_clear_hopeless);
+#define RS_PROBE_KSWAPD_CLEAR_HOPELESS rs_probe_kswapd_clear_hopeless
+#else
+#define RS_PROBE_KSWAPD_CLEAR_HOPELESS NULL
+#endif
 
 static struct rs_hook ks_hooks[] = {
 	RS_TRACEPOINT("mm_vmscan_wakeup_kswapd", rs_probe_wakeup_kswapd),
@@ -173,7 +306,13 @@ static struct rs_hook ks_hooks[] = {
 		.data_size = sizeof(struct bp_call),
 		/* One kswapd per node; room for a few more to be safe. */
 		.maxactive = 64,
+		/* Used only where the two tracepoints below cannot be. */
+		.fallback_for = 2,
 	},
+	RS_TRACEPOINT("mm_vmscan_balance_pgdat_begin", RS_PROBE_BALANCE_PGDAT_BEGIN),
+	RS_TRACEPOINT("mm_vmscan_balance_pgdat_end", RS_PROBE_BALANCE_PGDAT_END),
+	RS_TRACEPOINT("mm_vmscan_kswapd_reclaim_fail", RS_PROBE_KSWAPD_RECLAIM_FAIL),
+	RS_TRACEPOINT("mm_vmscan_kswapd_clear_hopeless", RS_PROBE_KSWAPD_CLEAR_HOPELESS),
 };
 
 bool rs_kswapd_awake(int nid)

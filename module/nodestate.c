@@ -60,6 +60,7 @@ static int watermarks_show(struct seq_file *m, void *v)
 	struct zone *z;
 
 	for (z = rs_next_zone(pgdat, NULL); z; z = rs_next_zone(pgdat, z)) {
+		long promo = rs_zone_wmark_promo(z);
 		struct rs_wmark w;
 
 		rs_wmark_read(z, &w);
@@ -67,7 +68,9 @@ static int watermarks_show(struct seq_file *m, void *v)
 		rs_zkv_u64(m, z, "min", w.min);
 		rs_zkv_u64(m, z, "low", w.low);
 		rs_zkv_u64(m, z, "high", w.high);
-		rs_zkv_u64(m, z, "promo", READ_ONCE(z->_watermark[WMARK_PROMO]));
+		/* No promotion watermark in 5.10: no key. */
+		if (promo >= 0)
+			rs_zkv_u64(m, z, "promo", promo);
 		rs_zkv_u64(m, z, "boost", w.boost);
 		rs_zkv_u64(m, z, "managed", zone_managed_pages(z));
 		rs_zkv_u64(m, z, "present", READ_ONCE(z->present_pages));
@@ -132,7 +135,7 @@ static int dirty_show(struct seq_file *m, void *v)
 	pg_data_t *pgdat = NODE_DATA(rs_file_nid(m));
 	unsigned long ratio = 0, bytes = 0, global = 0, limit, dirty, wb;
 	unsigned long dirtyable = rs_node_dirtyable(pgdat);
-	int nid, err, pgdat_dirty;
+	int nid, err, pgdat_dirty, throttled;
 
 	err = rs_read_sysctl("/proc/sys/vm/dirty_ratio", &ratio);
 	if (!err)
@@ -158,8 +161,10 @@ static int dirty_show(struct seq_file *m, void *v)
 	rs_kv_u64(m, "pgdat_writeback", test_bit(PGDAT_WRITEBACK, &pgdat->flags));
 	rs_kv_u64(m, "pgdat_reclaim_locked",
 		  test_bit(PGDAT_RECLAIM_LOCKED, &pgdat->flags));
-	rs_kv_u64(m, "writeback_throttled",
-		  atomic_read(&pgdat->nr_writeback_throttled));
+	/* No writeback throttling in 5.10: no key. */
+	throttled = rs_pgdat_writeback_throttled(pgdat);
+	if (throttled >= 0)
+		rs_kv_u64(m, "writeback_throttled", throttled);
 	return 0;
 }
 RS_DEFINE_SHOW_ATTRIBUTE(dirty);

@@ -3,7 +3,10 @@
  * shrinkers.c - every shrinker the kernel calls, from mm_shrink_slab_start
  * and mm_shrink_slab_end (do_shrink_slab(), mm/shrinker.c; mm/vmscan.c
  * before 6.7).  A row per shrinker in a table allocated at load; probes
- * claim rows lock-free and pair start with end per task.
+ * claim rows lock-free and pair start with end per task.  From 7.1 both
+ * events carry the memcg being shrunk as a last argument: each has a
+ * probe per prototype (compat.h, RS_TP_PROBE()); the memcg is not looked
+ * at (yet).
  */
 #include <linux/kernel.h>
 #include <linux/sched.h>
@@ -11,6 +14,9 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+
+/* Opaque: only passed through by the 7.1+ events. */
+struct mem_cgroup;
 #include <trace/events/vmscan.h>
 
 #include <reclaimscope/compat.h>
@@ -35,18 +41,13 @@ static struct rs_shrinker_table *sh_table;
 static struct rs_counters sh_ctrs;	/* slot = row */
 static struct rs_pairs sh_pairs;
 
-static void rs_probe_shrink_slab_start(void *data, struct shrinker *shr,
-				       struct shrink_control *sc,
-				       long nr_objects_to_shrink,
-				       unsigned long cache_items,
-				       unsigned long long delta,
-				       unsigned long total_scan, int priority)
+static void sh_start(struct shrinker *shr, unsigned long cache_items,
+		     unsigned long long delta, unsigned long total_scan)
 {
 	struct rs_shrinker_row *row;
 	unsigned int r;
 	bool fresh;
 
-	rs_hook_hit(data);
 	r = rs_shrinker_row(sh_table, shr, &fresh);
 	row = &sh_table->rows[r];
 	if (fresh) {
@@ -66,16 +67,38 @@ static void rs_probe_shrink_slab_start(void *data, struct shrinker *shr,
 	rs_pairs_begin(&sh_pairs, current, rs_now(), r);
 }
 
-RS_CHECK_TP_PROTO(mm_shrink_slab_start, rs_probe_shrink_slab_start);
+static void rs_probe_shrink_slab_start(void *data, struct shrinker *shr,
+				       struct shrink_control *sc,
+				       long nr_objects_to_shrink,
+				       unsigned long cache_items,
+				       unsigned long long delta,
+				       unsigned long total_scan, int priority)
+{
+	rs_hook_hit(data);
+	sh_start(shr, cache_items, delta, total_scan);
+}
 
-static void rs_probe_shrink_slab_end(void *data, struct shrinker *shr, int nid,
-				     int shrinker_retval, long unused_scan_cnt,
-				     long new_scan_cnt, long total_scan)
+static void rs_probe_shrink_slab_start_memcg(void *data, struct shrinker *shr,
+					     struct shrink_control *sc,
+					     long nr_objects_to_shrink,
+					     unsigned long cache_items,
+					     unsigned long long delta,
+					     unsigned long total_scan,
+					     int priority,
+					     struct mem_cgroup *memcg)
+{
+	rs_hook_hit(data);
+	sh_start(shr, cache_items, delta, total_scan);
+}
+
+RS_CHECK_TP_PROTO_EITHER(mm_shrink_slab_start, rs_probe_shrink_slab_start,
+			 rs_probe_shrink_slab_start_memcg);
+
+static void sh_end(int shrinker_retval, long new_scan_cnt)
 {
 	u64 start, ns;
 	int r;
 
-	rs_hook_hit(data);
 	if (!rs_pairs_end(&sh_pairs, current, &start, &r) ||
 	    r < 0 || r > RS_SHRINKER_OTHER)
 		return;
@@ -87,11 +110,34 @@ static void rs_probe_shrink_slab_end(void *data, struct shrinker *shr, int nid,
 	WRITE_ONCE(sh_table->rows[r].deferred, new_scan_cnt);
 }
 
-RS_CHECK_TP_PROTO(mm_shrink_slab_end, rs_probe_shrink_slab_end);
+static void rs_probe_shrink_slab_end(void *data, struct shrinker *shr, int nid,
+				     int shrinker_retval, long unused_scan_cnt,
+				     long new_scan_cnt, long total_scan)
+{
+	rs_hook_hit(data);
+	sh_end(shrinker_retval, new_scan_cnt);
+}
+
+static void rs_probe_shrink_slab_end_memcg(void *data, struct shrinker *shr,
+					   int nid, int shrinker_retval,
+					   long unused_scan_cnt,
+					   long new_scan_cnt, long total_scan,
+					   struct mem_cgroup *memcg)
+{
+	rs_hook_hit(data);
+	sh_end(shrinker_retval, new_scan_cnt);
+}
+
+RS_CHECK_TP_PROTO_EITHER(mm_shrink_slab_end, rs_probe_shrink_slab_end,
+			 rs_probe_shrink_slab_end_memcg);
 
 static struct rs_hook sh_hooks[] = {
-	RS_TRACEPOINT("mm_shrink_slab_start", rs_probe_shrink_slab_start),
-	RS_TRACEPOINT("mm_shrink_slab_end", rs_probe_shrink_slab_end),
+	RS_TRACEPOINT("mm_shrink_slab_start",
+		      RS_TP_PROBE(mm_shrink_slab_start, rs_probe_shrink_slab_start,
+				  rs_probe_shrink_slab_start_memcg)),
+	RS_TRACEPOINT("mm_shrink_slab_end",
+		      RS_TP_PROBE(mm_shrink_slab_end, rs_probe_shrink_slab_end,
+				  rs_probe_shrink_slab_end_memcg)),
 };
 
 static int shrinkers_show(struct seq_file *m, void *v)

@@ -61,10 +61,69 @@ rs_use_qemu() {
 	export RS_QEMU RS_QEMU_DATA
 }
 
+# rs_chroot_run ROOT COMMAND...: run COMMAND inside the chroot at ROOT
+# (made by scripts/chroot.sh), in mount and PID namespaces of its own
+# with a fresh /proc (the 7.x objtool reads /proc/self), so nothing stays
+# mounted on the host; a clean environment with the chroot's PATH.
+rs_chroot_run() {
+	local root=$1
+	shift
+	rs_as_root unshare -fp --mount-proc="$root/proc" chroot "$root" \
+		/usr/bin/env -i HOME=/root LC_ALL=C.UTF-8 TERM=dumb \
+		DEBIAN_FRONTEND=noninteractive \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		"$@"
+}
+
+# rs_kdir_chroot KDIR: the root of the chroot whose headers KDIR is (a
+# path under $RS_CACHE/chroot/<release>/, as scripts/kernels.sh prints
+# it), or nothing (status 1) for headers that build on the host.
+rs_kdir_chroot() {
+	local rest=${1#"$RS_CACHE/chroot/"}
+	[ "$rest" != "$1" ] && [ -n "$rest" ] || return 1
+	echo "$RS_CACHE/chroot/${rest%%/*}"
+}
+
+# rs_kernel_make KDIR DIR SUBDIR MAKEARGS...: where KDIR's headers
+# build (on the host, or in their chroot), run make MAKEARGS for the tree
+# copy in DIR: with SUBDIR empty, `make -C DIR KDIR=KDIR` (the top
+# Makefile: modules, sparse, clean); else Kbuild's external module in
+# DIR/SUBDIR, `make -C KDIR M=DIR/SUBDIR`.  In a chroot, DIR is copied to
+# /build/<name of DIR> inside it, made there and copied back whole
+# (objects, .ko), so the caller finds the result in DIR either way.
+rs_kernel_make() {
+	local kdir=$1 dir=$2 sub=$3 root in st
+	shift 3
+	if ! root=$(rs_kdir_chroot "$kdir"); then
+		if [ -n "$sub" ]; then
+			make -C "$kdir" M="$dir/$sub" "$@"
+		else
+			make -C "$dir" KDIR="$kdir" "$@"
+		fi
+		return
+	fi
+	in=/build/$(basename "$dir")
+	kdir=${kdir#"$root"}
+	mkdir -p "$root$in"
+	# build.log (rs_build_module's, being written) stays outside.
+	rsync -a --delete --exclude /build.log "$dir/" "$root$in/"
+	st=0
+	if [ -n "$sub" ]; then
+		rs_chroot_run "$root" make -C "$kdir" M="$in/$sub" "$@" || st=$?
+	else
+		rs_chroot_run "$root" make -C "$in" KDIR="$kdir" "$@" || st=$?
+	fi
+	rsync -a --delete --exclude /build.log "$root$in/" "$dir/"
+	return $st
+}
+
 # rs_build_module LABEL KDIR [SUBDIR]: build the module (and, where the
 # kernel has CONFIG_KUNIT, the test module), or only the external module
 # in SUBDIR (tests/bench), in a copy of the tree, so builds for several
-# kernels do not overwrite each other.  Prints the build dir.
+# kernels do not overwrite each other.  Headers in a chroot
+# (scripts/kernels.sh 5.10, 7.2, 7.3) build inside it, with that
+# release's compiler (rs_kernel_make).  Prints the build dir,
+# $RS_CACHE/build/LABEL; its build.log has make's output.
 rs_build_module() {
 	local label=$1 kdir=$2 sub=${3:-} dir=$RS_CACHE/build/$1
 	mkdir -p "$dir"
@@ -72,11 +131,7 @@ rs_build_module() {
 	# objects, *.mod, Module.symvers, ...) is not copied.
 	rsync -a --delete --exclude .git --filter=':- .gitignore' \
 		"$RS_TOP/" "$dir/"
-	if [ -n "$sub" ]; then
-		make -C "$kdir" M="$dir/$sub" modules
-	else
-		make -C "$dir" KDIR="$kdir" modules
-	fi > "$dir/build.log" 2>&1 || {
+	rs_kernel_make "$kdir" "$dir" "$sub" modules > "$dir/build.log" 2>&1 || {
 		cat "$dir/build.log" >&2
 		return 1
 	}

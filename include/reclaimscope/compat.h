@@ -15,17 +15,33 @@
  * - struct reclaim_stat gained nr_demoted in 6.x and lost nr_pageout in
  *   7.x.  Kbuild probes the kernel's header (scripts/probes.mk) and
  *   rs_reclaim_stat_fields() lists the fields this kernel has.
- * - Shrinkers: register_shrinker(&static_shrinker, name) up to 6.6;
+ * - Shrinkers: register_shrinker(&static_shrinker) up to 5.x,
+ *   register_shrinker(&static_shrinker, name) in 6.0-6.6 (probed);
  *   shrinker_alloc() + shrinker_register() + shrinker_free() from 6.7,
  *   which also introduced the SHRINKER_ALLOCATED flag we test for.
  *   rs_shrinker_create()/rs_shrinker_destroy() hide the difference.
  *   The shrinker's name is kept only with CONFIG_SHRINKER_DEBUG.
  * - PGDAT_DIRTY is gone in 7.x: rs_pgdat_flag_dirty() returns -1 there.
+ * - WMARK_PROMO and pgdat->nr_writeback_throttled are not in 5.10:
+ *   rs_zone_wmark_promo() and rs_pgdat_writeback_throttled() return -1
+ *   where the kernel has none (probed).
+ * - kretprobe_instance: get_kretprobe(ri), but ri->rp in 5.10 (probed):
+ *   rs_get_kretprobe().
  * - Tracepoint prototypes: the probe for each event is checked against
  *   the kernel's own TP_PROTO at build time with RS_CHECK_TP_PROTO(),
  *   which compares the probe's type with the argument type of the
  *   kernel's register_trace_<event>() helper.  The helper itself is never
  *   called: the vmscan and compaction tracepoints are not exported.
+ *   Where the prototype changed (the reclaim begin/end and shrink_slab
+ *   events gained a memcg in 7.1; mm_compaction_begin/end take the
+ *   scanners' pfns instead of compact_control in 5.10), the feature has
+ *   a probe per prototype and RS_TP_PROBE() picks the one whose type
+ *   matches, by the same comparison.
+ * - Tracepoints not every kernel has (mm_vmscan_throttled is not in 5.10;
+ *   balance_pgdat_begin/end, kswapd_reclaim_fail and
+ *   kswapd_clear_hopeless in 7.x) are probed in the headers
+ *   (RS_HAVE_TP_*): their probes are built only where they exist, and
+ *   elsewhere their hooks are listed with no probe and show as missing.
  */
 #ifndef _RECLAIMSCOPE_COMPAT_H
 #define _RECLAIMSCOPE_COMPAT_H
@@ -34,6 +50,7 @@
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <linux/err.h>
+#include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/shrinker.h>
@@ -122,6 +139,40 @@ static inline int rs_pgdat_flag_dirty(pg_data_t *pgdat)
 #endif
 }
 
+/* The zone's raw promotion watermark, or -1 on kernels that have none. */
+static inline long rs_zone_wmark_promo(const struct zone *z)
+{
+#ifdef RS_HAVE_WMARK_PROMO
+	return READ_ONCE(z->_watermark[WMARK_PROMO]);
+#else
+	return -1;
+#endif
+}
+
+/*
+ * Tasks throttled waiting for the node's writeback, or -1 on kernels that
+ * do not count them.
+ */
+static inline int rs_pgdat_writeback_throttled(pg_data_t *pgdat)
+{
+#ifdef RS_HAVE_NR_WRITEBACK_THROTTLED
+	return atomic_read(&pgdat->nr_writeback_throttled);
+#else
+	return -1;
+#endif
+}
+
+/* The kretprobe an instance belongs to. */
+static __always_inline struct kretprobe *
+rs_get_kretprobe(struct kretprobe_instance *ri)
+{
+#ifdef RS_HAVE_GET_KRETPROBE
+	return get_kretprobe(ri);
+#else
+	return ri->rp;
+#endif
+}
+
 /*
  * A registered shrinker named @name, or an ERR_PTR().  @tmpl gives the
  * callbacks, seeks, batch and flags.
@@ -145,7 +196,11 @@ static inline struct shrinker *rs_shrinker_create(const struct shrinker *tmpl,
 	int ret;
 
 	s = *tmpl;
+#ifdef RS_HAVE_REGISTER_SHRINKER_NAME
 	ret = register_shrinker(&s, "%s", name);
+#else
+	ret = register_shrinker(&s);
+#endif
 	return ret ? ERR_PTR(ret) : &s;
 #endif
 }
@@ -171,14 +226,37 @@ static inline const char *rs_shrinker_name(const struct shrinker *s)
 }
 
 /*
- * Build-time check that @probe has the type the kernel expects for the
- * tracepoint @event: void (*)(void *data, <TP_PROTO>).  @event's header
- * must be included.  Only types are compared, so no reference to the
- * unexported __tracepoint_<event> symbol is emitted.
+ * True when @probe has the type the kernel expects for the tracepoint
+ * @event: void (*)(void *data, <TP_PROTO>).  @event's header must be
+ * included.  Only types are compared, so no reference to the unexported
+ * __tracepoint_<event> symbol is emitted.
  */
+#define rs_tp_proto_is(event, probe)					\
+	__same_type(&register_trace_##event,				\
+		    (int (*)(typeof(probe) *, void *))NULL)
+
+/* Build-time check that @probe matches @event's TP_PROTO. */
 #define RS_CHECK_TP_PROTO(event, probe)					\
-	static_assert(__same_type(&register_trace_##event,		\
-				  (int (*)(typeof(probe) *, void *))NULL), \
+	static_assert(rs_tp_proto_is(event, probe),			\
 		      "probe " #probe " does not match TP_PROTO of " #event)
+
+/*
+ * For an event whose TP_PROTO differs between kernels: of the probes
+ * @a (the older prototype) and @b, the one that matches this kernel's,
+ * as a constant expression (for a static struct rs_hook).  Check with
+ * RS_CHECK_TP_PROTO_EITHER() that one does.  (rs_tp_proto_is() spelled
+ * out: each argument then appears once outside typeof().)
+ */
+#define RS_TP_PROBE(event, a, b)					\
+	__builtin_choose_expr(__same_type(&register_trace_##event,	\
+					  (int (*)(typeof(a) *, void *))NULL), \
+			      a, b)
+
+#define RS_CHECK_TP_PROTO_EITHER(event, a, b)				\
+	static_assert(__same_type(&register_trace_##event,		\
+				  (int (*)(typeof(a) *, void *))NULL) || \
+		      __same_type(&register_trace_##event,		\
+				  (int (*)(typeof(b) *, void *))NULL),	\
+		      "neither " #a " nor " #b " matches TP_PROTO of " #event)
 
 #endif /* _RECLAIMSCOPE_COMPAT_H */

@@ -16,6 +16,17 @@
  * Hooks attach last to first (a feature lists begin before end) and
  * detach first to last; rs_hooks_unregister() says why a kretprobe
  * needs no draining at unload.
+ *
+ * A hook can stand in for others: with fallback_for = n, it attaches only
+ * when the n hooks right after it in the array do not all attach (a
+ * kernel without those tracepoints, or one of them disabled).  When they
+ * do, it is left "standby"; when they do not, those of them that could
+ * attach are left "standby" instead, so that the same thing is never
+ * counted twice.
+ *
+ * A tracepoint hook with no probe is one the kernel's headers do not
+ * declare (the probe was not built): it is "missing" like a tracepoint
+ * the running kernel does not have.
  */
 #ifndef _RECLAIMSCOPE_HOOKS_H
 #define _RECLAIMSCOPE_HOOKS_H
@@ -23,6 +34,8 @@
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
+
+#include <reclaimscope/compat.h>
 
 struct seq_file;
 struct tracepoint;
@@ -38,6 +51,7 @@ enum rs_hook_state {
 	RS_HOOK_MISSING,	/* no such tracepoint or symbol in this kernel */
 	RS_HOOK_FAILED,		/* the kernel refused: see err */
 	RS_HOOK_DISABLED,	/* named in the disable= parameter */
+	RS_HOOK_STANDBY,	/* not needed: see fallback_for */
 };
 
 struct rs_hook {
@@ -50,6 +64,7 @@ struct rs_hook {
 	kretprobe_handler_t handler;
 	size_t data_size;		/* kretprobe per-instance data */
 	int maxactive;			/* kretprobe concurrent instances */
+	unsigned int fallback_for;	/* stands in for the next n hooks */
 	bool disabled;			/* set before attach: do not attach */
 
 	/* Owned by the registry. */
@@ -83,7 +98,7 @@ static __always_inline void rs_hook_hit(struct rs_hook *hook)
 static __always_inline struct rs_hook *
 rs_hook_from_instance(struct kretprobe_instance *ri)
 {
-	return container_of(get_kretprobe(ri), struct rs_hook, krp);
+	return container_of(rs_get_kretprobe(ri), struct rs_hook, krp);
 }
 
 #endif /* _RECLAIMSCOPE_HOOKS_H */

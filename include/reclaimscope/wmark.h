@@ -9,7 +9,11 @@
 #ifndef _RECLAIMSCOPE_WMARK_H
 #define _RECLAIMSCOPE_WMARK_H
 
+#ifdef RS_HAVE_LINUX_MATH_H
 #include <linux/math.h>
+#else
+#include <linux/kernel.h>	/* DIV_ROUND_UP() in 5.10 */
+#endif
 #include <linux/minmax.h>
 #include <linux/types.h>
 

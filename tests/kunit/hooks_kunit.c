@@ -2,7 +2,7 @@
 /*
  * KUnit tests for the hook registry: attach by name, missing hooks,
  * hit counting through real tracepoint and kretprobe firings, detach,
- * and the hooks file format.
+ * fallback hooks, and the hooks file format.
  */
 #include <kunit/test.h>
 #include <linux/gfp.h>
@@ -246,6 +246,136 @@ static void hooks_show_format(struct kunit *test)
 			   "mm_page_alloc tracepoint detached 0 0 mm_page_alloc\n");
 }
 
+/* A tracepoint hook without a probe (the headers lack the event). */
+static void hooks_no_probe_missing(struct kunit *test)
+{
+	struct rs_hook h[] = {
+		RS_TRACEPOINT("mm_page_alloc", NULL),
+	};
+	struct seq_file m;
+
+	rs_kunit_seq_init(test, &m);
+	KUNIT_ASSERT_EQ(test, rs_hooks_attach(h, 1), 0);
+	KUNIT_EXPECT_EQ(test, h[0].state, RS_HOOK_MISSING);
+	KUNIT_EXPECT_EQ(test, h[0].err, -ENOENT);
+	rs_hooks_show(&m, h, 1);
+	KUNIT_EXPECT_STREQ(test, rs_kunit_seq_str(&m),
+			   "mm_page_alloc tracepoint missing 0 0 -\n");
+	rs_hooks_detach(h, 1);
+}
+
+/* Calls rs_kunit_target() with 1..@n; returns the sum of the results. */
+static int call_target(int n)
+{
+	int i, sum = 0;
+
+	for (i = 1; i <= n; i++) {
+		int x = i;
+
+		OPTIMIZER_HIDE_VAR(x);
+		sum += rs_kunit_target(x);
+	}
+	return sum;
+}
+
+#define FALLBACK_HOOK(_n) {						\
+	.name = "rs_kunit_target",					\
+	.kind = RS_HOOK_KRETPROBE,					\
+	.entry_handler = target_entry,					\
+	.handler = target_return,					\
+	.data_size = sizeof(long),					\
+	.maxactive = 4,							\
+	.fallback_for = (_n),						\
+}
+
+/* The hooks a fallback stands in for attach: it stands by, unattached. */
+static void hooks_fallback_standby(struct kunit *test)
+{
+	struct rs_hook h[] = {
+		FALLBACK_HOOK(2),
+		/* Two probes, told apart by their data (the hook). */
+		RS_TRACEPOINT("mm_page_alloc", probe_page_alloc),
+		RS_TRACEPOINT("mm_page_alloc", probe_page_alloc),
+	};
+	struct seq_file m;
+
+	rs_kunit_seq_init(test, &m);
+	KUNIT_ASSERT_EQ(test, rs_hooks_attach(h, ARRAY_SIZE(h)), 0);
+	KUNIT_EXPECT_EQ(test, h[0].state, RS_HOOK_STANDBY);
+	KUNIT_EXPECT_EQ(test, h[1].state, RS_HOOK_ATTACHED);
+	KUNIT_EXPECT_EQ(test, h[2].state, RS_HOOK_ATTACHED);
+	KUNIT_EXPECT_EQ(test, call_target(3), 18);
+	KUNIT_EXPECT_EQ(test, rs_hook_hits(&h[0]), 0UL);
+	rs_hooks_show(&m, h, 1);
+	KUNIT_EXPECT_STREQ(test, rs_kunit_seq_str(&m),
+			   "rs_kunit_target kretprobe standby 0 0 -\n");
+	rs_hooks_detach(h, ARRAY_SIZE(h));
+	KUNIT_EXPECT_EQ(test, h[0].state, RS_HOOK_STANDBY);
+	KUNIT_EXPECT_EQ(test, h[1].state, RS_HOOK_DETACHED);
+}
+
+/*
+ * One of the hooks a fallback stands in for cannot attach: the fallback
+ * attaches and counts, and the others stand by without being attached,
+ * so nothing is counted twice.  @h[1] is usable; @other is the state
+ * expected of @h[2..nr).
+ */
+static void check_fallback_used(struct kunit *test, struct rs_hook *h,
+				unsigned int nr, enum rs_hook_state other)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, rs_hooks_attach(h, nr), 0);
+	KUNIT_EXPECT_EQ(test, h[0].state, RS_HOOK_ATTACHED);
+	KUNIT_EXPECT_STREQ(test, h[0].target, "rs_kunit_target");
+	KUNIT_EXPECT_EQ(test, h[1].state, RS_HOOK_STANDBY);
+	KUNIT_EXPECT_NULL(test, h[1].target);
+	for (i = 2; i < nr; i++)
+		KUNIT_EXPECT_EQ(test, h[i].state, other);
+	KUNIT_EXPECT_EQ(test, call_target(4), 30);
+	KUNIT_EXPECT_EQ(test, rs_hook_hits(&h[0]), 4UL);
+	rs_hooks_detach(h, nr);
+	KUNIT_EXPECT_EQ(test, h[0].state, RS_HOOK_DETACHED);
+	KUNIT_EXPECT_EQ(test, h[1].state, RS_HOOK_STANDBY);
+}
+
+/* A kernel without one of the tracepoints. */
+static void hooks_fallback_missing(struct kunit *test)
+{
+	struct rs_hook h[] = {
+		FALLBACK_HOOK(2),
+		RS_TRACEPOINT("mm_page_alloc", probe_page_alloc),
+		RS_TRACEPOINT("reclaimscope_no_such_event", probe_page_alloc),
+	};
+
+	check_fallback_used(test, h, ARRAY_SIZE(h), RS_HOOK_MISSING);
+}
+
+/* Headers without one of the events: no probe was built for it. */
+static void hooks_fallback_no_probe(struct kunit *test)
+{
+	struct rs_hook h[] = {
+		FALLBACK_HOOK(2),
+		RS_TRACEPOINT("mm_page_alloc", probe_page_alloc),
+		RS_TRACEPOINT("mm_page_alloc", NULL),
+	};
+
+	check_fallback_used(test, h, ARRAY_SIZE(h), RS_HOOK_MISSING);
+}
+
+/* One of them named in disable=. */
+static void hooks_fallback_disabled(struct kunit *test)
+{
+	struct rs_hook h[] = {
+		FALLBACK_HOOK(2),
+		RS_TRACEPOINT("mm_page_alloc", probe_page_alloc),
+		RS_TRACEPOINT("mm_page_alloc", probe_page_alloc),
+	};
+
+	h[2].disabled = true;
+	check_fallback_used(test, h, ARRAY_SIZE(h), RS_HOOK_DISABLED);
+}
+
 static struct kunit_case hooks_cases[] = {
 	KUNIT_CASE(hooks_missing_tracepoint),
 	KUNIT_CASE(hooks_missing_kretprobe),
@@ -254,6 +384,11 @@ static struct kunit_case hooks_cases[] = {
 	KUNIT_CASE(hooks_kretprobe_entry_skips),
 	KUNIT_CASE(hooks_disabled),
 	KUNIT_CASE(hooks_show_format),
+	KUNIT_CASE(hooks_no_probe_missing),
+	KUNIT_CASE(hooks_fallback_standby),
+	KUNIT_CASE(hooks_fallback_missing),
+	KUNIT_CASE(hooks_fallback_no_probe),
+	KUNIT_CASE(hooks_fallback_disabled),
 	{}
 };
 

@@ -391,9 +391,47 @@ static const struct file_operations run_fops = {
 
 static struct dentry *rb_root;
 
+/* shrink_list.c's node files need it; the bench makes none. */
+struct dentry *rs_file(const char *name, umode_t mode, struct dentry *parent,
+		       void *data, const struct file_operations *fops)
+{
+	return debugfs_create_file(name, mode, parent, data, fops);
+}
+
+/*
+ * What the module's core does for a feature at load (module/main.c):
+ * shrink_list.c's counter sets, then its own init.
+ */
+static void rb_counters_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sl_counters); i++)
+		rs_counters_free(sl_counters[i].c);
+}
+
+static int rb_counters_init(void)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < ARRAY_SIZE(sl_counters); i++) {
+		const struct rs_counter_decl *d = &sl_counters[i];
+
+		ret = rs_counters_init(d->c, d->per_node ?
+				       d->rows * nr_node_ids : d->rows,
+				       d->nr_keys, d->names);
+	}
+	if (!ret)
+		ret = shrink_list_init();
+	if (ret)
+		rb_counters_free();
+	return ret;
+}
+
 static int __init rb_init(void)
 {
-	int ret = shrink_list_init();
+	int ret = rb_counters_init();
 
 	if (ret)
 		return ret;
@@ -407,7 +445,7 @@ static int __init rb_init(void)
 static void __exit rb_exit(void)
 {
 	debugfs_remove_recursive(rb_root);
-	shrink_list_exit();
+	rb_counters_free();
 }
 
 module_init(rb_init);

@@ -89,6 +89,41 @@ rs_lru_gen_from_cmdline() {
 	rs_quiesced rs_write "$v" /sys/kernel/mm/lru_gen/enabled
 }
 
+# rs_hooks_wrong [DISABLED]: "name:state(want W)" for every row of the
+# hooks file whose state is not the one the running kernel's own lists
+# call for.  A hook named in DISABLED (comma-separated, as for disable=)
+# must be disabled.  A tracepoint must be attached where tracefs has its
+# event, else missing.  A kretprobe must be attached where /proc/kallsyms
+# has its symbol (shrink_folio_list: or shrink_page_list), else missing;
+# but standby where the tracepoints that stand in for it,
+# mm_vmscan_<name>_begin and _end, are both attached.
+rs_hooks_wrong() {
+	local name kind st want sym
+	awk 'NR > 1 { print $1, $2, $3 }' $RS/hooks > /tmp/hooks.now
+	while read -r name kind st; do
+		case ",${1:-}," in
+		*",$name,"*) want=disabled ;;
+		*)
+			want=missing
+			if [ "$kind" = tracepoint ]; then
+				for sym in "$TRACE"/events/*/"$name"; do
+					[ -d "$sym" ] && want=attached
+				done
+			else
+				for sym in "$name" "$([ "$name" = shrink_folio_list ] && echo shrink_page_list)"; do
+					[ -n "$sym" ] && grep -qE " [tT] $sym\$" /proc/kallsyms && want=attached
+				done
+				[ "$want" = attached ] &&
+					[ "$(awk -v b="mm_vmscan_${name}_begin" -v e="mm_vmscan_${name}_end" \
+						'($1 == b || $1 == e) && $3 == "attached"' /tmp/hooks.now | wc -l)" = 2 ] &&
+					want=standby
+			fi
+			;;
+		esac
+		[ "$st" = "$want" ] || echo "$name:$st(want $want)"
+	done < /tmp/hooks.now
+}
+
 # Show a debugfs file to the host log, one "RS-FILE <path> <line>" per line.
 rs_dump() {
 	local f

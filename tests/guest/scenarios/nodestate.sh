@@ -4,7 +4,7 @@
 # and a node made hopeless on purpose.
 
 rs_ns_watermarks() {
-	local n z key mv zv bad='' z1 z2
+	local n z key mv zv bad='' z1 z2 noboost=
 	for n in $(rs_nodes); do
 		rs_zoneinfo > /tmp/zi1
 		cat $RS/node$n/watermarks > /tmp/wm
@@ -19,6 +19,12 @@ rs_ns_watermarks() {
 			for key in boost managed present spanned; do
 				mv=$(rs_kv /tmp/wm $z.$key)
 				zv=$(rs_kv /tmp/zi1 $n.$z.$key)
+				# 5.10's zoneinfo has no boost line: there
+				# boost is checked inside min, low and high.
+				if [ "$key" = boost ] && [ "$zv" = missing ]; then
+					noboost=1
+					continue
+				fi
 				[ "$mv" = "$zv" ] || bad="$bad node$n.$z.$key:$mv!=$zv"
 			done
 			# free moves between reads by the drift of the two
@@ -36,6 +42,8 @@ rs_ns_watermarks() {
 	done
 	rs_expect_gt zones_compared "$nz" 1
 	rs_expect_eq watermarks_eq_zoneinfo "" "$bad"
+	[ -n "$noboost" ] &&
+		echo "RS-INFO zoneinfo_boost_line absent: boost checked within min, low and high"
 }
 
 rs_ns_hopeless_matches() {

@@ -159,8 +159,35 @@ rs_ns_fill_step() {
 # Whatever kswapd can still reclaim there (slab, page cache) lifts free
 # above low again for a while, so the fill goes on until the node is
 # hopeless: a Debian 6.12 run once reclaimed its way back above high.
+# 7.x reports kswapd's failures itself (mm_vmscan_kswapd_reclaim_fail)
+# and why a count went back to 0 (mm_vmscan_kswapd_clear_hopeless):
+# the module's reclaim_fails and hopeless_resets_* against tracefs, per
+# node and reason, from before the fill until node 1 is hopeless and
+# every kswapd sleeps.  Then neither event can fire: kswapd is not woken
+# for a hopeless node (node 0 has memory to spare), only a running
+# kswapd fails, and only a reclaim that frees something on node 1 could
+# reset its count (nothing allocates there: this shell runs on node 0).
+rs_ns_failure_events() {
+	local n r
+	rs_wait_kswapd_asleep
+	rs_trace_stop
+	rs_snapshot /tmp/after
+	for n in $(rs_nodes); do
+		rs_expect_eq "reclaim_fails_eq_tracefs_node$n" \
+			"$(rs_trace_count mm_vmscan_kswapd_reclaim_fail "$n")" \
+			"$(rs_delta node$n/kswapd reclaim_fails)"
+		for r in kswapd direct pcp other; do
+			rs_expect_eq "hopeless_resets_${r}_eq_tracefs_node$n" \
+				"$(grep -cE " mm_vmscan_kswapd_clear_hopeless: nid=$n reason=$(echo $r | tr a-z A-Z)\$" /tmp/trace.txt)" \
+				"$(rs_delta node$n/kswapd hopeless_resets_$r)"
+		done
+	done
+	# Node 1 went hopeless in the window: 16 failures at least.
+	rs_expect_gt reclaim_fails_node1 "$(rs_delta node1/kswapd reclaim_fails)" 15
+}
+
 rs_ns_hopeless() {
-	local n=1 i failures
+	local n=1 i failures events=
 	mkdir -p /mnt/h
 	mount -t tmpfs -o mpol=bind:$n,size=100% tmpfs /mnt/h || {
 		rs_fail hopeless_tmpfs "cannot mount a tmpfs bound to node $n"
@@ -174,6 +201,15 @@ rs_ns_hopeless() {
 	# keeps that to one pageblock, so filling cannot cross min.
 	boost_factor=$(cat /proc/sys/vm/watermark_boost_factor)
 	echo 1 > /proc/sys/vm/watermark_boost_factor
+	if [ -d $TRACE/events/vmscan/mm_vmscan_kswapd_reclaim_fail ]; then
+		events=1
+		rs_wait_kswapd_asleep
+		rs_snapshot /tmp/before
+		rs_trace_start vmscan/mm_vmscan_kswapd_reclaim_fail \
+			vmscan/mm_vmscan_kswapd_clear_hopeless
+	else
+		echo "RS-INFO kswapd_failure_events absent: no mm_vmscan_kswapd_reclaim_fail in this kernel"
+	fi
 	i=0
 	while [ $i -lt 2000 ] && rs_ns_fill_step $n f$i; do
 		i=$((i + 1))
@@ -189,6 +225,7 @@ rs_ns_hopeless() {
 	rs_expect_gt "hopeless_failures_node$n" "$failures" 15
 	rs_expect_eq "hopeless_node$n" 1 "$(rs_kv $RS/node$n/kswapd hopeless)"
 	rs_ns_hopeless_matches hopeless
+	[ -n "$events" ] && rs_ns_failure_events
 	rs_dump $RS/summary $RS/node$n/kswapd
 	rs_export hopeless
 	rs_ns_boost

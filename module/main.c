@@ -28,6 +28,7 @@ static const struct rs_feature * const rs_features[] = {
 	&rs_kswapd_feature,
 	&rs_shrink_list_feature,
 	&rs_direct_reclaim_feature,
+	&rs_memcg_reclaim_feature,
 	&rs_compaction_feature,
 	&rs_boost_feature,
 	&rs_nodestate_feature,

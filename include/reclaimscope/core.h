@@ -54,6 +54,11 @@ struct rs_counter_decl {
 #define RS_PER_NODE_GAUGE(_c)						\
 	{ .c = (_c), .rows = 1, .per_node = true, .nr_keys = 1,		\
 	  .gauge = true }
+/* One row in all: counters that have no node. */
+#define RS_SINGLE(_c, _nr_keys, _names)					\
+	{ .c = (_c), .rows = 1, .nr_keys = (_nr_keys), .names = (_names) }
+#define RS_SINGLE_GAUGE(_c, _nr_keys)					\
+	{ .c = (_c), .rows = 1, .nr_keys = (_nr_keys), .gauge = true }
 
 /* A pair table a feature declares: allocated and freed by the core. */
 struct rs_pairs_decl {
@@ -96,6 +101,7 @@ struct rs_feature {
 extern const struct rs_feature rs_kswapd_feature;
 extern const struct rs_feature rs_shrink_list_feature;
 extern const struct rs_feature rs_direct_reclaim_feature;
+extern const struct rs_feature rs_memcg_reclaim_feature;
 extern const struct rs_feature rs_compaction_feature;
 extern const struct rs_feature rs_boost_feature;
 extern const struct rs_feature rs_nodestate_feature;

@@ -23,10 +23,17 @@
  * reason (kswapd or a direct reclaimer found the node balanced, a freed
  * per-CPU page list, other).  Their keys are in node<N>/kswapd only on
  * kernels that have the events.
+ *
+ * cpu_ns is kswapd's own CPU time, read from its task when the file is
+ * read (ks_cpu_ns()); awake_ns_total is wall time.
  */
 #include <linux/kprobes.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <trace/events/vmscan.h>
@@ -322,6 +329,58 @@ bool rs_kswapd_awake(int nid)
 	return st && READ_ONCE(st->awake_since);
 }
 
+/*
+ * The CPU time of @pgdat's kswapd, in ns, or 0 when the node has none:
+ * its task's se.sum_exec_runtime, the first field of
+ * /proc/<pid>/schedstat (proc_pid_schedstat() prints the field as it is,
+ * without task_sched_runtime()'s part of a slice still running, on every
+ * kernel we build for).  Read path only: it may sleep.
+ *
+ * pgdat->kswapd is set and cleared by kswapd_run()/kswapd_stop() (node
+ * memory hotplug); the task is freed once kswapd_stop() has stopped it.
+ */
+#ifdef RS_HAVE_PGDAT_KSWAPD_LOCK
+/* The pointer's own lock (a mutex, or nothing without memory hotplug). */
+static u64 ks_cpu_ns(pg_data_t *pgdat)
+{
+	struct task_struct *t;
+	u64 ns = 0;
+
+	pgdat_kswapd_lock(pgdat);
+	t = pgdat->kswapd;
+	if (t)
+		ns = READ_ONCE(t->se.sum_exec_runtime);
+	pgdat_kswapd_unlock(pgdat);
+	return ns;
+}
+#else
+/*
+ * The pointer is guarded by the memory hotplug lock, which modules
+ * cannot take.  Compare it, without following it, with every process:
+ * one found on the task list under RCU has not been released, so it is
+ * safe to read.  A kswapd being stopped is either still found (and read)
+ * or already gone from the list (and reads 0).
+ */
+static u64 ks_cpu_ns(pg_data_t *pgdat)
+{
+	struct task_struct *t, *p;
+	u64 ns = 0;
+
+	rcu_read_lock();
+	t = READ_ONCE(pgdat->kswapd);
+	if (t) {
+		for_each_process(p) {
+			if (p == t) {
+				ns = READ_ONCE(p->se.sum_exec_runtime);
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return ns;
+}
+#endif
+
 static int kswapd_show(struct seq_file *m, void *v)
 {
 	int nid = rs_file_nid(m);
@@ -338,6 +397,7 @@ static int kswapd_show(struct seq_file *m, void *v)
 	rs_counters_show(m, &ks_ctrs, nid);
 	rs_kv_u64(m, "awake", !!since);
 	rs_kv_u64(m, "awake_ns_total", awake_ns);
+	rs_kv_u64(m, "cpu_ns", ks_cpu_ns(pgdat));
 	rs_kv_s64(m, "last_wake_order", READ_ONCE(st->last_wake_order));
 	rs_kv_s64(m, "last_wake_zoneidx", READ_ONCE(st->last_wake_zoneidx));
 

@@ -21,6 +21,9 @@ ccflags-y += $(call rs_header_has,linux/vmstat.h,unsigned( int)? nr_demoted;,-DR
 ccflags-y += $(call rs_header_has,linux/mmzone.h,^[[:space:]]*PGDAT_DIRTY[[:space:]]*$(comma),-DRS_HAVE_PGDAT_DIRTY)
 ccflags-y += $(call rs_header_has,linux/mmzone.h,^[[:space:]]*WMARK_PROMO[[:space:]]*$(comma),-DRS_HAVE_WMARK_PROMO)
 ccflags-y += $(call rs_header_has,linux/mmzone.h,atomic_t[[:space:]]+nr_writeback_throttled;,-DRS_HAVE_NR_WRITEBACK_THROTTLED)
+# pgdat_kswapd_lock(): the mutex that guards pgdat->kswapd (6.1 on); in
+# 5.10 the pointer is guarded by the memory hotplug lock, not exported.
+ccflags-y += $(call rs_header_has,linux/memory_hotplug.h,void pgdat_kswapd_lock\$(lparen),-DRS_HAVE_PGDAT_KSWAPD_LOCK)
 # <linux/math.h>: not in 5.10 (DIV_ROUND_UP() and the like are in kernel.h).
 ccflags-y += $(call rs_header_exists,linux/math.h,-DRS_HAVE_LINUX_MATH_H)
 # get_kretprobe(ri); ri->rp in 5.10.

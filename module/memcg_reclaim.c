@@ -34,23 +34,20 @@ struct mem_cgroup;
 #include <reclaimscope/memcg_reclaim.h>
 #include <reclaimscope/pairs.h>
 
-/* The designator of @key of @kind in mr_keys[]. */
-#define MR_KEY(kind, key) [(kind) * RS_MR_PER_KIND + (key)]
-
 static const char * const mr_keys[RS_MR_NR_KEYS] = {
 	/* Limit reclaim is the stall: its begins are "stalls". */
-	MR_KEY(RS_MR_LIMIT, RS_MR_CALLS) = "stalls",
-	MR_KEY(RS_MR_LIMIT, RS_MR_UNTRACKED) = "untracked",
-	MR_KEY(RS_MR_LIMIT, RS_MR_COMPLETED) = "completed",
-	MR_KEY(RS_MR_LIMIT, RS_MR_UNPAIRED_ENDS) = "unpaired_ends",
-	MR_KEY(RS_MR_LIMIT, RS_MR_NR_RECLAIMED) = "nr_reclaimed",
-	MR_KEY(RS_MR_LIMIT, RS_MR_TOTAL_NS) = "total_ns",
-	MR_KEY(RS_MR_SOFTLIMIT, RS_MR_CALLS) = "softlimit_calls",
-	MR_KEY(RS_MR_SOFTLIMIT, RS_MR_UNTRACKED) = "softlimit_untracked",
-	MR_KEY(RS_MR_SOFTLIMIT, RS_MR_COMPLETED) = "softlimit_completed",
-	MR_KEY(RS_MR_SOFTLIMIT, RS_MR_UNPAIRED_ENDS) = "softlimit_unpaired_ends",
-	MR_KEY(RS_MR_SOFTLIMIT, RS_MR_NR_RECLAIMED) = "softlimit_nr_reclaimed",
-	MR_KEY(RS_MR_SOFTLIMIT, RS_MR_TOTAL_NS) = "softlimit_total_ns",
+	[RS_MR_LIMIT_KEYS + RS_MR_CALLS] = "stalls",
+	[RS_MR_LIMIT_KEYS + RS_MR_UNTRACKED] = "untracked",
+	[RS_MR_LIMIT_KEYS + RS_MR_COMPLETED] = "completed",
+	[RS_MR_LIMIT_KEYS + RS_MR_UNPAIRED_ENDS] = "unpaired_ends",
+	[RS_MR_LIMIT_KEYS + RS_MR_NR_RECLAIMED] = "nr_reclaimed",
+	[RS_MR_LIMIT_KEYS + RS_MR_TOTAL_NS] = "total_ns",
+	[RS_MR_SOFTLIMIT_KEYS + RS_MR_CALLS] = "softlimit_calls",
+	[RS_MR_SOFTLIMIT_KEYS + RS_MR_UNTRACKED] = "softlimit_untracked",
+	[RS_MR_SOFTLIMIT_KEYS + RS_MR_COMPLETED] = "softlimit_completed",
+	[RS_MR_SOFTLIMIT_KEYS + RS_MR_UNPAIRED_ENDS] = "softlimit_unpaired_ends",
+	[RS_MR_SOFTLIMIT_KEYS + RS_MR_NR_RECLAIMED] = "softlimit_nr_reclaimed",
+	[RS_MR_SOFTLIMIT_KEYS + RS_MR_TOTAL_NS] = "softlimit_total_ns",
 };
 
 /* The in_flight gauges, one per kind. */

@@ -44,6 +44,12 @@ enum {
 	RS_MR_PER_KIND,
 };
 
+/* Where each kind's keys begin. */
+enum {
+	RS_MR_LIMIT_KEYS = RS_MR_LIMIT * RS_MR_PER_KIND,
+	RS_MR_SOFTLIMIT_KEYS = RS_MR_SOFTLIMIT * RS_MR_PER_KIND,
+};
+
 /* Then the latency of limit reclaim: its maximum and histogram. */
 enum {
 	RS_MR_MAX_NS = RS_MR_KINDS * RS_MR_PER_KIND,

@@ -204,6 +204,9 @@ debian_kernel() {
 		"$3" "$2" "virtio_pci virtio_blk" dirty 900 \
 		"$dir/reclaimscope.ko=rs/reclaimscope.ko"
 	rs_cli_check "debian-$1-dirty" dirty
+	rs_guest "debian-$1-memcg" "$3/boot/vmlinuz-$2" "$3" "$2" \
+		"virtio_pci virtio_blk" memcg 900 \
+		"$dir/reclaimscope.ko=rs/reclaimscope.ko"
 	if [ -n "$lru" ]; then
 		RS_QEMU_APPEND=$lru rs_guest "debian-$1-classic-lru" \
 			"$3/boot/vmlinuz-$2" "$3" "$2" "virtio_pci virtio_blk" \

@@ -44,7 +44,8 @@ memcg_setup() {
 	echo 64M > $CG/rs-max-a/memory.max
 	echo 64M > $CG/rs-max-b/memory.max
 	echo 64M > $CG/rs-high/memory.high
-	rs_pass memcg_setup "$(cat $CG/rs-max-a/memory.max) $(cat $CG/rs-max-b/memory.max) $(cat $CG/rs-high/memory.high)"
+	rs_expect_eq memcg_limits "67108864 67108864 67108864" \
+		"$(cat $CG/rs-max-a/memory.max) $(cat $CG/rs-max-b/memory.max) $(cat $CG/rs-high/memory.high)"
 }
 
 # memcg_run GROUP CMD...: CMD in GROUP, in the background; its pid is

@@ -129,7 +129,7 @@ class Watch(unittest.TestCase):
         # command with the default disposition, so give it that.
         proc = subprocess.Popen([sys.executable, SCRIPT, 'watch', '-i', '0.1', '--root',
                                  self.root], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, preexec_fn=lambda: signal.signal(
+                                universal_newlines=True, preexec_fn=lambda: signal.signal(
                                     signal.SIGINT, signal.SIG_DFL))
         self.addCleanup(proc.wait)
         self.addCleanup(proc.stdout.close)

@@ -51,7 +51,7 @@ def fired(rep, rule):
 
 class Rules(unittest.TestCase):
     def test_every_rule_has_a_case(self):
-        self.assertEqual(set(CASES), {name for name, _ in rs.RULES})
+        self.assertEqual(set(CASES), {r.name for r in rs.RULES})
 
     def test_fires_and_stays_quiet(self):
         for rule, (shows, clean) in CASES.items():

@@ -176,7 +176,8 @@ class ExportJson(unittest.TestCase):
                                      'since_load'})
         self.assertEqual(tree['version']['abi'], 1)
         for n in tree['nodes']:
-            self.assertEqual(set(n), {'node'} | set(rs.NODE_FILES))
+            self.assertEqual(set(n), {'node', 'vmstat'} | set(rs.NODE_FILES))
+            self.assertIsNone(n['vmstat'], 'captures have no node vmstat yet')
             k = raw(root, 'node%d/kswapd' % n['node'])
             self.assertEqual(n['kswapd']['wakes'], k['wakes'])
             b = raw(root, 'node%d/balance_pgdat' % n['node'])

@@ -102,11 +102,16 @@ class Watch(unittest.TestCase):
         rows = [l for l in out.splitlines() if l.split()[:1] and l.split()[0].isdigit()]
         self.assertEqual([int(r.split()[0]) for r in rows], node_dirs(self.root))
 
-    def test_terminal_redraws(self):
-        s = rs.sample(rs.open_source(self.root))
-        r = rs.rates(s, s, 1.0)
-        self.assertTrue(rs.render_watch(s, r, clear=True).startswith('\x1b[H\x1b[2J'))
-        self.assertNotIn('\x1b', rs.render_watch(s, r, clear=False))
+    def test_text_fits_80_columns(self):
+        """Issue 16, defect 3: watch rows were 86 columns."""
+        for kernel in KERNELS:
+            trees = series(kernel)
+            a, b = (rs.sample(rs.open_source(t)) for t in (trees[2], trees[6]))
+            r = rs.rates(a, b, b['t'] - a['t'])
+            with mock.patch.dict(os.environ, {'COLUMNS': '80'}):
+                lines = rs.render_watch(b, r, 2.0)
+            self.assertLessEqual(max(map(len, lines)), 80, '\n'.join(lines))
+            self.assertLessEqual(len(lines), 24)
 
     def test_module_unloaded(self):
         tmp = tempfile.mkdtemp(prefix='rs-test.')

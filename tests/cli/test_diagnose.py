@@ -27,10 +27,15 @@ CASES = {
     'shrinker-slow': ('6.12/demo', derive.SOURCE),
     'shrinker-never-frees': ('derived/shrinker-never-frees', derive.SOURCE),
     'zone-below-min': ('6.1/series/007', '6.1/series/000'),
+    'memory-stall': ('derived/memory-stall', derive.SOURCE),
+    'thrashing': ('derived/thrashing', derive.SOURCE),
 }
 # What derive.py may change in each derived tree, relative to its source.
 DERIVED_EDITS = {
     'shrinker-never-frees': {'shrinkers'},
+    'memory-stall': {'proc/pressure/memory'},
+    'thrashing': {'sys/devices/system/node/node0/vmstat',
+                  'sys/devices/system/node/node1/vmstat'},
 }
 
 

@@ -17,6 +17,7 @@ import importlib.machinery
 import json
 import re
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -227,10 +228,24 @@ def check_series(c, series, tmp):
     root = ET.parse(svg).getroot()
     lines = [e for e in root.iter() if e.get('data-series')]
     c.ok('series/svg_has_series', lines, '%d series' % len(lines))
+    # Levels (free, watermarks) have a point per sample, rates one between
+    # each two samples.
     c.ok('series/svg_points_eq_samples',
-         lines and all(int(e.get('data-points')) == len(trees) for e in lines),
+         lines and all(int(e.get('data-points')) ==
+                       (len(trees) if e.get('data-kind') == 'level' else len(trees) - 1)
+                       for e in lines),
          '%d samples, %s' % (len(trees), sorted({e.get('data-points') for e in lines})))
     c.eq('series/plot_json_samples', len(trees), info.get('samples'))
+    with open(rec) as f:
+        sizes = [len(l) for l in f]
+    c.ok('series/record_small_samples', max(sizes) < 5000, 'largest %d bytes' % max(sizes))
+    p = run(['diagnose', '--json', '--record', rec], ok_codes=(0, 1))
+    c.eq('series/diagnose_record_window', 'interval', json.loads(p.stdout)['window']['kind'])
+    if shutil.which('gnuplot'):
+        png = os.path.join(tmp, 'series.png')
+        run(['plot', rec, '-o', png])
+        with open(png, 'rb') as f:
+            c.ok('series/png_written', f.read(8) == b'\x89PNG\r\n\x1a\n', png)
 
 
 def main():

@@ -197,6 +197,14 @@ def check_prometheus(c, tree, tag, tmp):
     except promparse.ParseError as e:
         c.ok('%s/prometheus_strict_parse' % tag, False, str(e))
         return
+    if shutil.which('promtool'):
+        p = subprocess.run(['promtool', 'check', 'metrics'], input=text,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True)
+        c.ok('%s/promtool_clean' % tag, p.returncode == 0 and not (p.stdout + p.stderr),
+             (p.stdout + p.stderr).strip()[:200])
+    c.ok('%s/prometheus_no_untyped' % tag,
+         all(f.type != 'untyped' for f in fams.values()), '')
     samples = {}
     for fam in fams.values():
         for name, labels, value in fam.samples:

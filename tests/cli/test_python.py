@@ -101,6 +101,10 @@ class Python36(unittest.TestCase):
         proc = run(py2, SCRIPT, 'snapshot')
         self.assertEqual(proc.returncode, rs.EXIT_OLD_PYTHON, proc.stderr)
         self.assertIn('needs Python 3.6 or later; this is Python 2.', proc.stderr)
+        top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        proc = subprocess.run([py2, '-m', 'reclaimscope', 'snapshot'], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, universal_newlines=True, cwd=top)
+        self.assertEqual(proc.returncode, rs.EXIT_OLD_PYTHON, proc.stderr)
 
     def test_runs_on_36(self):
         py36 = python36()
@@ -115,6 +119,12 @@ class Python36(unittest.TestCase):
                 self.assertIn(proc.returncode, (rs.EXIT_OK, rs.EXIT_FINDINGS), proc.stderr)
                 self.assertNotIn('Traceback', proc.stderr)
                 self.assertTrue(proc.stdout)
+        # The package too, as python3.6 -m reclaimscope from the source tree.
+        top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        proc = subprocess.run([py36, '-m', 'reclaimscope', 'diagnose', '--root', root],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, cwd=top)
+        self.assertEqual(proc.returncode, rs.EXIT_FINDINGS, proc.stderr)
 
 
 if __name__ == '__main__':

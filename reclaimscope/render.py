@@ -230,7 +230,8 @@ def render_watch(cur, r, interval, width=None, height=None, first=False):
                      fmt_mib(sum(z['free'] for z in n['watermarks']['zones'].values()),
                              False)])
     table_lines = table(['node', 'kswapd', 'busy', 'wakes/s', 'MiB/s', 'stalls/s',
-                         'compact/s', 'refault/s', 'free MiB'], rows, width, indent='')
+                         'compact/s', 'refault/s', 'free MiB'], rows, width, indent='',
+                        right=range(2, 9))
     room = (height or 24) - len(out) - 2
     if len(table_lines) > room >= 2:
         hidden = len(table_lines) - room + 1

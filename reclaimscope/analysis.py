@@ -8,12 +8,14 @@ PERCENTILES = (('p50', 50), ('p90', 90), ('p99', 99), ('max', 100))
 
 # Analysis: percentiles, outcomes, zone levels, rates.
 
+
 def bucket_bounds(i):
     """(lower, upper) microseconds of bucket i: lower < duration <= upper;
     upper is None for the overflow bucket."""
     if i == OVERFLOW:
         return HIST_LAST_US, None
     return (0 if i == 0 else 1 << (i - 1)), 1 << i
+
 
 def percentile(hist, p, max_ns=0):
     """The p-th percentile (nearest rank) of a log2 histogram.
@@ -44,6 +46,7 @@ def percentile(hist, p, max_ns=0):
         return {'gt_us': lower}
     return {'le_us': upper}
 
+
 def latency_summary(f):
     """count, sum, mean and percentiles of a file with a histogram."""
     hist = f['latency_us']
@@ -54,6 +57,7 @@ def latency_summary(f):
     for name, p in PERCENTILES:
         out[name] = percentile(hist, p, out['max_ns'])
     return out
+
 
 def zone_level(z):
     """'<min', '<low', '<high' or 'ok': free against watermark + boost."""
@@ -69,6 +73,7 @@ SHRINK_OUTCOMES = (('reclaimed', ('nr_reclaimed',)),
                    ('congested', ('nr_congested',)),
                    ('activated', ('nr_activate_anon', 'nr_activate_file')),
                    ('kept', ('nr_ref_keep',)))
+
 
 def shrink_outcomes(sl):
     """shrink_list outcomes as counts and percentages of a base.
@@ -86,6 +91,7 @@ def shrink_outcomes(sl):
                for name, n in counts.items()}
     return {'base': base, 'basis': basis, 'counts': counts, 'percent': percent}
 
+
 def counter_delta(prev, cur):
     """cur - prev, or None when the counter went back (a reset)."""
     return cur - prev if cur >= prev else None
@@ -97,8 +103,10 @@ RATES = (('wakes', 'kswapd', 'wakes'),
          ('stalls', 'direct_reclaim', 'stalls'),
          ('compactions', 'compaction', 'runs'))
 
+
 def shrinker_freed(tree):
     return sum(row['freed_total'] for row in tree['shrinkers'])
+
 
 def node_refaults(node):
     """(refaults, activations) of a node's vmstat, or None without one."""
@@ -108,6 +116,7 @@ def node_refaults(node):
     return (vm.get('workingset_refault_anon', 0) + vm.get('workingset_refault_file', 0),
             vm.get('workingset_activate_anon', 0) + vm.get('workingset_activate_file', 0))
 
+
 def psi_share(prev, cur, dt, kind):
     """The share of @dt with tasks stalled on memory (PSI @kind 'some' or
     'full'), from the growth of its total; None without both readings."""
@@ -116,6 +125,7 @@ def psi_share(prev, cur, dt, kind):
     if a is None or b is None or dt <= 0 or b['total_us'] < a['total_us']:
         return None
     return min(1.0, (b['total_us'] - a['total_us']) / 1e6 / dt)
+
 
 def rates(prev, cur, dt):
     """Per-second rates from two samples @dt seconds apart (dicts from
@@ -173,6 +183,7 @@ HOOK_FEEDS = {
     'mm_shrink_slab_end': ('shrinkers',),
 }
 
+
 def unavailable(tree):
     """{item: 'hook <name> <state>'} for every item a hook that is not
     attached feeds (missing, failed:<ERRNO> or disabled)."""
@@ -183,9 +194,11 @@ def unavailable(tree):
                 out.setdefault(item, 'hook %s %s' % (h['name'], h['state']))
     return out
 
+
 def is_unavailable(na, item):
     """Whether @item ('file.key') or its file is fed by a hook not attached."""
     return item in na or item.split('.', 1)[0] in na
+
 
 def awake_share(k, since_load):
     """kswapd's awake time since load: {'awake_s', 'share', 'bound'}; share
@@ -197,6 +210,7 @@ def awake_share(k, since_load):
         return {'awake_s': awake_s, 'share': None, 'bound': None}
     return {'awake_s': awake_s, 'share': min(1.0, awake_s / window),
             'bound': 'exact' if since_load['exact'] else 'at least'}
+
 
 def shrinkers_by_name(rows):
     """Rows summed by name (max_ns: the largest): rows have no identity

@@ -17,17 +17,20 @@ TOOL_VERSION = '0.2.0'          # this tool's version (the module's is in its ve
 
 # Command line
 
+
 def positive(value):
     v = float(value)
     if not v > 0:
         raise argparse.ArgumentTypeError('must be greater than 0')
     return v
 
+
 def not_negative(value):
     v = float(value)
     if not v >= 0:
         raise argparse.ArgumentTypeError('must be 0 or more')
     return v
+
 
 def count(value):
     try:
@@ -38,15 +41,18 @@ def count(value):
         raise argparse.ArgumentTypeError('must be 0 or more')
     return n
 
+
 def at_least_one(value):
     n = int(value)
     if n < 1:
         raise argparse.ArgumentTypeError('must be at least 1')
     return n
 
+
 def version_text():
     return ('reclaimscope %s (the tool; it reads module abi %s), Python %s'
             % (TOOL_VERSION, ', '.join(map(str, KNOWN_ABIS)), sys.version.split()[0]))
+
 
 def build_parser():
     common = argparse.ArgumentParser(add_help=False)
@@ -129,6 +135,7 @@ def build_parser():
                    help='default: from the extension of OUT, else svg')
     s.set_defaults(func=cmd_plot)
     return p
+
 
 def main(argv=None):
     parser = build_parser()

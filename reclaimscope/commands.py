@@ -23,6 +23,7 @@ def cmd_snapshot(args):
     print(json.dumps(rep, indent=1) if args.json else render_snapshot(rep))
     return EXIT_OK
 
+
 def cmd_watch(args):
     source = open_source(args.root)
     prev = sample(source)
@@ -65,6 +66,7 @@ def cmd_watch(args):
             screen.close()
     return EXIT_OK
 
+
 def cmd_diagnose(args):
     source = open_source(args.root) if not args.record else None
     overrides = {o.dest: getattr(args, o.dest) for o in rule_options()}
@@ -106,6 +108,7 @@ def cmd_diagnose(args):
     print(json.dumps(rep, indent=1) if args.json else render_diagnose(rep))
     return EXIT_FINDINGS if rep['findings'] else EXIT_OK
 
+
 def cmd_export(args):
     tree = read_tree(open_source(args.root), proc=PROC_FILES if args.json else ())
     text = prometheus(tree, args.demo) if args.prometheus else \
@@ -118,6 +121,7 @@ def cmd_export(args):
         except OSError as e:
             raise RSError('%s: %s' % (args.file, e.strerror or e), EXIT_BAD_DATA)
     return EXIT_OK
+
 
 def cmd_record(args):
     source = open_source(args.root)
@@ -151,6 +155,7 @@ def cmd_record(args):
                                                         args.output)
             if rec.rotations else ''))
     return EXIT_OK
+
 
 def cmd_plot(args):
     fmt = args.format or ('png' if args.output.lower().endswith('.png') else 'svg')

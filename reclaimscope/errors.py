@@ -27,6 +27,7 @@ EXIT_INTERNAL = 70      # a bug in this tool (EX_SOFTWARE): never for any input
 
 EXIT_INTERRUPTED = 130  # Ctrl-C during a one-shot command
 
+
 class RSError(Exception):
     """A failure with a message for the user and an exit status."""
 

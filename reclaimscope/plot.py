@@ -33,6 +33,7 @@ ACTIVITY = tuple(r[:1] for r in NODE_RATES if r[1] == 'events')
 PANELS = {'events': 'events a second', 'mib': 'MiB a second',
           'busy': '% of the time'}
 
+
 def rate_series(t, values, scale):
     """(v[i] - v[i-1]) / (t[i] - t[i-1]) * scale for i >= 1; None where a
     counter went back (reset), a value is missing or time did not pass."""
@@ -42,6 +43,7 @@ def rate_series(t, values, scale):
         out.append(None if a is None or b is None or b < a or dt <= 0
                    else (b - a) / dt * scale)
     return out
+
 
 def plot_data(samples):
     """Series from record samples (any iterable, read once, in time
@@ -100,6 +102,7 @@ def plot_data(samples):
             'wall': wall if all(w is not None for w in wall) else None,
             'nodes': nodes, 'psi': psi_out}
 
+
 def panels(data):
     """[(title, kind, [(series, legend, xs (indexes of t), values)], attrs)]."""
     out = []
@@ -128,6 +131,7 @@ def panels(data):
                         {'node': node['node']}))
     return out
 
+
 def nice_ceiling(v):
     """The least of 1, 2, 5 x 10^k that is >= v (v > 0)."""
     k = math.floor(math.log10(v))
@@ -136,9 +140,11 @@ def nice_ceiling(v):
             return m * 10 ** k
     return 10 ** (k + 1)
 
+
 def linear_ticks(top):
     step = nice_ceiling(top / 5)
     return [i * step for i in range(int(round(top / step)) + 1)]
+
 
 def log_range(values):
     pos = [v for v in values if v is not None and v > 0]
@@ -147,6 +153,7 @@ def log_range(values):
     lo = 10 ** math.floor(math.log10(min(pos)))
     hi = 10 ** math.ceil(math.log10(max(pos)))
     return max(lo, 0.001), hi if hi > lo else lo * 10
+
 
 def log_ticks(lo, hi):
     """1, 2, 5 x 10^k between @lo and @hi; only 10^k when that spans more
@@ -161,6 +168,7 @@ def log_ticks(lo, hi):
         k += 1
     return out
 
+
 def fmt_tick(v):
     if v >= 100 or v == int(v):
         return '%d' % v
@@ -168,6 +176,7 @@ def fmt_tick(v):
 
 TIME_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800,
               21600, 43200, 86400)
+
 
 def time_ticks(data, most=8):
     """[(x seconds since the first sample, label)]: wall-clock HH:MM:SS
@@ -193,6 +202,7 @@ COLORS = {'free': '#1f77b4', 'min': '#d62728', 'low': '#ff7f0e', 'high': '#2ca02
           'compaction_runs': '#8c564b', 'reclaimed': '#2ca02c', 'refaulted': '#e377c2',
           'kswapd_busy': '#9467bd', 'psi_some': '#ff7f0e', 'psi_full': '#d62728'}
 
+
 def y_scale(kind, series):
     values = [v for _, _, _, vs in series for v in vs if v is not None]
     if kind == 'log':
@@ -209,6 +219,7 @@ def y_scale(kind, series):
     else:
         top = nice_ceiling(top) if top > 0 else 1
     return (lambda v: v / top), linear_ticks(top)
+
 
 def render_svg(data):
     plot_w = SVG_W - LEFT - RIGHT
@@ -268,8 +279,10 @@ def render_svg(data):
                       '<rect width="100%" height="100%" fill="white"/>']
                      + body + ['</svg>', ''])
 
+
 def gnuplot_string(text):
     return '"%s"' % text.replace('\\', '\\\\').replace('"', '\\"')
+
 
 def render_png(data, out_path, gnuplot):
     """Draw with gnuplot: the panels of render_svg, each placed at fixed

@@ -208,6 +208,7 @@ SHRINKER_METRICS = {
     'total_ns': ('seconds', 'seconds in do_shrink_slab()'),
 }
 
+
 def metric_by_rule(key, what):
     """(name, type, scale, help) of a key this tool does not know."""
     base, scale, kind = key, 1, G
@@ -222,6 +223,7 @@ def metric_by_rule(key, what):
     return base, kind, scale, ('%s key %s (not described by this version of the tool: '
                                'see Documentation/reclaimscope.rst)%s'
                                % (what, key, ', seconds' if scale != 1 else ''))
+
 
 def prom_metric(fname, key, what):
     """(full name, type, scale, help) of @key of file @fname, or None
@@ -241,10 +243,12 @@ def prom_metric(fname, key, what):
         name += '_total'
     return name, kind, scale, text
 
+
 class Family:
     def __init__(self, name, kind, help_text):
         self.name, self.kind, self.help = name, kind, help_text
         self.samples = []       # (suffix, labels, value)
+
 
 class Exposition:
     """Metric families in first-seen order, each with its samples."""
@@ -269,6 +273,7 @@ class Exposition:
                                           prom_value(value)))
         return '\n'.join(out) + '\n'
 
+
 def prom_labels(labels):
     if not labels:
         return ''
@@ -276,12 +281,14 @@ def prom_labels(labels):
                                           .replace('"', '\\"').replace('\n', '\\n'))
                              for k, v in labels.items())
 
+
 def prom_value(v):
     if isinstance(v, float):
         if math.isinf(v):
             return '+Inf' if v > 0 else '-Inf'
         return repr(v)
     return str(v)
+
 
 def export_keys(exp, fname, values, labels, what):
     for key, value in values.items():
@@ -292,6 +299,7 @@ def export_keys(exp, fname, values, labels, what):
             continue
         name, kind, scale, text = m
         exp.add(name, kind, text, labels, value * scale if scale != 1 else value)
+
 
 def export_histogram(exp, fname, f, labels):
     hist = f['latency_us']
@@ -305,6 +313,7 @@ def export_histogram(exp, fname, f, labels):
         exp.add(name, 'histogram', help_text, dict(labels, le=le), cum, '_bucket')
     exp.add(name, 'histogram', help_text, labels, f.get('total_ns', 0) / 1e9, '_sum')
     exp.add(name, 'histogram', help_text, labels, cum, '_count')
+
 
 def prometheus(tree, demo=False):
     """The tree as Prometheus text exposition format (version 0.0.4)."""
@@ -351,6 +360,7 @@ def prometheus(tree, demo=False):
                     {k: v for k, v in demo_stats.items() if not per_node.match(k)}, {},
                     'demo_shrinker/stats')
     return exp.render()
+
 
 def export_shrinkers(exp, rows, demo=False):
     """All rows summed into counters (a sum over every row never falls but

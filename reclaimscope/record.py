@@ -62,6 +62,7 @@ RECORD_REQUIRED = dict(REQUIRED, balance_pgdat=('calls', 'order_fallbacks'),
                        shrink_list=('calls', 'nr_reclaimed'),
                        compaction=('runs', 'kcompactd_wakes', 'total_ns'))
 
+
 def slim_file(f, fname):
     keep = RECORD_KEEP[fname]
     out = {k: f[k] for k in keep if k in f}
@@ -71,6 +72,7 @@ def slim_file(f, fname):
                     for zone, z in f['zones'].items()} if zkeep else {}
     out['latency_us'] = f['latency_us'] if fname in RECORD_HISTOGRAMS else None
     return out
+
 
 def slim_sample(s):
     """A sample with only what plot and diagnose use: about 2 KB a line
@@ -102,12 +104,14 @@ def slim_sample(s):
         't': s['t'], 'clock': s['clock'], 'wall': s.get('wall'),
     }
 
+
 def record_line(s):
     """One JSON line of a record file from a sample()."""
     if s.get('wall') is None:
         s = dict(s, wall=time.time())
     return json.dumps(dict(slim_sample(s), schema='reclaimscope.record', schema_version=2),
                       separators=(',', ':'))
+
 
 class Recorder:
     """Appends lines to @path; past @max_bytes (0: no cap) the file is
@@ -141,6 +145,7 @@ class Recorder:
     def close(self):
         self.f.close()
 
+
 def check_record_sample(s, where):
     """A record line is a tree (validate_tree: version 2 keeps fewer keys)
     with a time."""
@@ -156,6 +161,7 @@ def check_record_sample(s, where):
                   required=RECORD_REQUIRED if v2 else REQUIRED,
                   histograms=RECORD_HISTOGRAMS if v2 else HISTOGRAM_FILES)
 
+
 def read_records(paths):
     """Yield the samples of record files @paths in order, one line at a
     time (a file is never held in memory).  A last line cut short (the
@@ -163,38 +169,41 @@ def read_records(paths):
     line is an RSError."""
     for path in paths:
         try:
-            f = open(path)
+            f = open(path, 'rb')
         except OSError as e:
             raise RSError('%s: %s' % (path, e.strerror or e), EXIT_BAD_DATA)
         with f:
             lineno, pending = 0, None
-            try:
-                for line in f:
-                    lineno += 1
-                    if pending is not None:
-                        raise pending
-                    if not line.strip():
-                        continue
-                    try:
-                        s = json.loads(line)
-                    except ValueError as e:
-                        pending = RSError('%s:%d: not JSON: %s' % (path, lineno, e),
-                                          EXIT_BAD_DATA)
-                        if not line.endswith('\n'):
-                            break
-                        continue
-                    if not isinstance(s, dict) or s.get('schema') != 'reclaimscope.record' \
-                            or s.get('schema_version') not in (1, 2):
-                        raise RSError('%s:%d: not a reclaimscope record (version 1 or 2)'
-                                      % (path, lineno), EXIT_BAD_DATA)
-                    check_record_sample(s, '%s:%d' % (path, lineno))
-                    yield s
-            except UnicodeDecodeError:
-                raise RSError('%s:%d: not text' % (path, lineno + 1), EXIT_BAD_DATA)
+            for raw in f:
+                lineno += 1
+                if pending is not None:
+                    raise pending
+                try:
+                    line = raw.decode('utf-8')
+                except UnicodeDecodeError:
+                    raise RSError('%s:%d: not text (bytes that are not UTF-8)'
+                                  % (path, lineno), EXIT_BAD_DATA)
+                if not line.strip():
+                    continue
+                try:
+                    s = json.loads(line)
+                except ValueError as e:
+                    pending = RSError('%s:%d: not JSON: %s' % (path, lineno, e),
+                                      EXIT_BAD_DATA)
+                    if not line.endswith('\n'):
+                        break
+                    continue
+                if not isinstance(s, dict) or s.get('schema') != 'reclaimscope.record' \
+                        or s.get('schema_version') not in (1, 2):
+                    raise RSError('%s:%d: not a reclaimscope record (version 1 or 2)'
+                                  % (path, lineno), EXIT_BAD_DATA)
+                check_record_sample(s, '%s:%d' % (path, lineno))
+                yield s
             if pending is not None:
                 sys.stderr.write('reclaimscope: %s:%d: the last line is cut short (the '
                                  'recorder stopped while writing it): skipped\n'
                                  % (path, lineno))
+
 
 def load_record(path):
     """Every sample of a record file, in time order."""

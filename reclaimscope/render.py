@@ -27,12 +27,14 @@ def zone_bar(z, width=32):
         bar[-1] = '>'
     return '[' + ''.join(bar) + ']'
 
+
 def since_load_text(since_load):
     """'loaded 47 s ago', 'loaded at most 47 s ago' or 'load time unknown'."""
     if since_load['seconds'] is None:
         return 'load time unknown'
     return 'loaded %s%s ago' % ('' if since_load['exact'] else 'at most ',
                                 fmt_seconds(since_load['seconds']))
+
 
 def kswapd_time_text(k):
     """'awake 19.3 s since load, 41% of the time' (at least, for a copy)."""
@@ -43,6 +45,7 @@ def kswapd_time_text(k):
     if k.get('cpu_ns') is not None:
         text += ', %s on a CPU' % fmt_seconds(k['cpu_ns'] / 1e9)
     return text
+
 
 def render_snapshot(rep, width=None):
     width = width or text_width()
@@ -172,6 +175,7 @@ def render_snapshot(rep, width=None):
         out.append('no shrinker has been called since the module was loaded')
     return '\n'.join(out)
 
+
 def psi_now_text(cur, r):
     """'some 1.2% full 0.3%' over the interval, else the kernel's avg10."""
     psi = cur['proc'].get('pressure')
@@ -186,6 +190,7 @@ def psi_now_text(cur, r):
     if psi.get('full'):
         text += ' full %.1f%%' % psi['full']['avg10']
     return text + ' (avg10)'
+
 
 def render_watch(cur, r, interval, width=None, height=None, first=False):
     """The lines of one screen: @r the rates (None on the first screen)."""
@@ -242,6 +247,7 @@ def render_watch(cur, r, interval, width=None, height=None, first=False):
                 'pages read back after eviction (node vmstat)', width, '  ', first='')
     return out
 
+
 class Screen:
     """The terminal while watch runs: alternate screen, hidden cursor,
     keys read without Enter (cbreak, so Ctrl-C still interrupts); all
@@ -295,6 +301,7 @@ class Screen:
             termios.tcsetattr(self.keys.fileno(), termios.TCSADRAIN, self.saved)
         self.out.write('\x1b[?25h\x1b[?1049l')
         self.out.flush()
+
 
 def render_diagnose(rep, width=None):
     width = width or text_width()

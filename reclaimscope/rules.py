@@ -39,6 +39,7 @@ COMPACTION_FAIL_SHARE = 0.5     # complete + partial_skipped of finished runs
 
 DIRTY_SHARE = 0.5               # dirty, writeback or congested share
 
+
 class Option:
     """A threshold a rule owns, with its command-line option."""
 
@@ -50,12 +51,14 @@ class Option:
     def flag(self):
         return '--' + self.dest.replace('_', '-')
 
+
 class Rule:
     def __init__(self, name, severity, check, options, needs, doc):
         self.name, self.severity, self.check = name, severity, check
         self.options, self.needs, self.doc = options, needs, doc
 
 RULES = []
+
 
 def rule(name, severity='warning', options=(), needs=()):
     """Register a rule: check(view, th) -> findings; @options its
@@ -67,6 +70,7 @@ def rule(name, severity='warning', options=(), needs=()):
         return check
     return register
 
+
 def rule_options():
     seen, out = set(), []
     for r in RULES:
@@ -75,6 +79,7 @@ def rule_options():
                 seen.add(o.dest)
                 out.append(o)
     return out
+
 
 class Window:
     """What a diagnosis judges.  kind: 'interval' (two readings @seconds
@@ -100,6 +105,7 @@ class Window:
 
 NOW = {'kind': 'now', 'seconds': None, 'exact': True,
        'text': 'now (the state at the last reading)'}
+
 
 class View:
     """A window on the data: @cur, the last reading, and @prev, the first
@@ -153,11 +159,13 @@ class View:
             return '%d%s (%.1f/s)' % (n, unit, r)
         return '%d%s (%.1f/h)' % (n, unit, r * 3600)
 
+
 def finding(rule, severity, summary, evidence, advice, node=None, zone=None,
             reference=None, window=None):
     return {'rule': rule, 'severity': severity, 'node': node, 'zone': zone,
             'summary': summary, 'evidence': evidence, 'advice': advice,
             'reference': reference, 'window': window}
+
 
 def vmstat_or_note(v, notes, rule_name):
     vm = v.vmstat()
@@ -167,6 +175,7 @@ def vmstat_or_note(v, notes, rule_name):
 
 PER_HOUR = Option('per_hour', 1.0, float, 'events/h',
                   'rare events: fewer than N an hour over the window are not a finding')
+
 
 @rule('kswapd-wakes-often', options=(
     Option('kswapd_wakes_per_s', 1.0, float, 'wakes/s', 'kswapd wakes a second'),),
@@ -197,6 +206,7 @@ def rule_kswapd_wakes_often(v, th, notes):
             + WSF_ADVICE, node=n['node'], reference=WSF_QUOTE))
     return out
 
+
 @rule('kswapd-premature-sleep', options=(
     Option('hit_quickly_min', 5, int, 'events', 'kswapd_*_wmark_hit_quickly in the window'),
     Option('hit_quickly_per_s', 0.5, float, 'events/s', 'and a second')))
@@ -219,6 +229,7 @@ def rule_kswapd_premature_sleep(v, th, notes):
          'thresholds: low + high >= %d (--hit-quickly-min) and >= %g/s '
          '(--hit-quickly-per-s)' % (th['hit_quickly_min'], th['hit_quickly_per_s'])],
         WSF_ADVICE, reference=WSF_QUOTE)]
+
 
 @rule('allocstall', options=(
     Option('allocstall_min', 5, int, 'events', 'allocstall_* in the window'),
@@ -247,6 +258,7 @@ def rule_allocstall(v, th, notes):
          '(--allocstall-per-s)' % (th['allocstall_min'], th['allocstall_per_s'])],
         WSF_ADVICE, reference=WSF_QUOTE)]
 
+
 @rule('hopeless-node', 'critical')
 def rule_hopeless(v, th, notes):
     """hopeless 1 now (failures reached 16), with zoneinfo's
@@ -274,6 +286,7 @@ def rule_hopeless(v, th, notes):
             node=n['node'], window=NOW))
     return out
 
+
 def long_calls(v, hist, old_hist, max_ns, old_max, limit_us):
     """Calls in the window certainly longer than @limit_us: those in
     buckets wholly above it, plus the maximum when it is above the limit
@@ -286,6 +299,7 @@ def long_calls(v, hist, old_hist, max_ns, old_max, limit_us):
     if new_max and max_ns / 1000 >= limit_us and not certain:
         certain = 1
     return certain
+
 
 @rule('direct-reclaim-stall', options=(
     Option('stall_ms', 10.0, float, 'ms', 'a direct reclaim stall this long'), PER_HOUR),
@@ -320,6 +334,7 @@ def rule_direct_stall(v, th, notes):
             + WSF_ADVICE, node=n['node'], reference=WSF_QUOTE))
     return out
 
+
 @rule('balance-order-fallback', options=(PER_HOUR,), needs=('balance_pgdat',))
 def rule_order_fallback(v, th, notes):
     """order_fallbacks in the window >= 1 and >= --per-hour: kswapd gave
@@ -345,6 +360,7 @@ def rule_order_fallback(v, th, notes):
             '/proc/buddyinfo and /sys/kernel/mm/transparent_hugepage/defrag, or '
             'raise vm.min_free_kbytes for atomic high-order users', node=n['node']))
     return out
+
 
 @rule('compaction-deferred', options=(PER_HOUR,), needs=('compaction.deferred_events',))
 def rule_compaction_deferred(v, th, notes):
@@ -378,6 +394,7 @@ def rule_compaction_deferred(v, th, notes):
                 node=n['node'], zone=zone))
     return out
 
+
 @rule('compaction-failing', options=(PER_HOUR,), needs=('compaction.runs',
                                                          'compaction.results'))
 def rule_compaction_failing(v, th, notes):
@@ -408,6 +425,7 @@ def rule_compaction_failing(v, th, notes):
             'the high-order request cannot be met: see balance-order-fallback',
             node=n['node']))
     return out
+
 
 @rule('shrink-list-dirty', options=(
     Option('dirty_min_folios', 1024, int, 'folios', 'folios reclaim met in the window'),),
@@ -445,6 +463,7 @@ def rule_shrink_list_dirty(v, th, notes):
             node=n['node']))
     return out
 
+
 @rule('shrinker-slow', options=(
     Option('shrinker_ms', 10.0, float, 'ms', 'one do_shrink_slab() call this long'),
     PER_HOUR), needs=('shrinkers',))
@@ -478,6 +497,7 @@ def rule_shrinker_slow(v, th, notes):
             'scan is slow (lock contention, large batches)'))
     return out
 
+
 @rule('shrinker-never-frees', options=(PER_HOUR,), needs=('shrinkers',))
 def rule_shrinker_never_frees(v, th, notes):
     """A shrinker row called >= 10 times in the window (>= --per-hour)
@@ -510,6 +530,7 @@ def rule_shrinker_never_frees(v, th, notes):
             'on it is wasted; a growing deferred means the work piles up'))
     return out
 
+
 @rule('zone-below-min', 'critical')
 def rule_zone_below_min(v, th, notes):
     """free < min + boost now."""
@@ -532,6 +553,7 @@ def rule_zone_below_min(v, th, notes):
                 node=n['node'], zone=zone, window=NOW))
     return out
 
+
 def reclaim_time(v):
     """Task-seconds a second the module saw in direct reclaim and in
     compaction over the window (None when its length is unknown)."""
@@ -540,6 +562,7 @@ def reclaim_time(v):
     dr = sum(v.node_delta(n, p, 'direct_reclaim', 'total_ns') for n, p in v.nodes())
     comp = sum(v.node_delta(n, p, 'compaction', 'total_ns') for n, p in v.nodes())
     return dr / 1e9 / v.window.seconds, comp / 1e9 / v.window.seconds
+
 
 def refaults_in_window(v):
     """[(node or None, refaults, activations, pages reclaimed)] in the
@@ -561,6 +584,7 @@ def refaults_in_window(v):
     acts = v.vm_delta('workingset_activate_anon') + v.vm_delta('workingset_activate_file')
     reclaimed = sum(v.node_delta(n, p, 'shrink_list', 'nr_reclaimed') for n, p in nodes)
     return [(None, refaults, acts, reclaimed)]
+
 
 @rule('thrashing', options=(
     Option('refaults_per_s', 100.0, float, 'pages/s', 'refaults a second'),
@@ -608,6 +632,7 @@ PSI_QUOTE = ('Documentation/accounting/psi.rst: "The some line indicates the sha
 
 PSI_AVG_WINDOW = {'kind': 'psi-avg60', 'seconds': 60.0, 'exact': True,
                   'text': 'the minute before the reading (PSI avg60)'}
+
 
 @rule('memory-stall', options=(
     Option('psi_some_pct', 10.0, float, '%', 'PSI memory some: time any task stalled'),
@@ -685,6 +710,7 @@ IMPACT = ('zone-below-min', 'hopeless-node', 'memory-stall', 'direct-reclaim-sta
           'kswapd-premature-sleep', 'balance-order-fallback', 'compaction-failing',
           'compaction-deferred', 'shrinker-slow', 'shrinker-never-frees')
 
+
 def diagnose(cur, prev=None, window=None, **overrides):
     """Run every rule on the window from @prev (None: since load) to @cur:
     {'window', 'findings' (worst first), 'notes', 'thresholds'}."""
@@ -726,9 +752,11 @@ def diagnose(cur, prev=None, window=None, **overrides):
             'window': window.as_json(), 'findings': findings, 'notes': notes,
             'thresholds': th}
 
+
 def finding_place(f):
     return ' '.join(x for x in ('node %d' % f['node'] if f['node'] is not None else '',
                                 f['zone'] or '') if x)
+
 
 def count_findings(findings):
     if not findings:

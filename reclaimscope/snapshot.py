@@ -11,6 +11,7 @@ from .rules import diagnose
 
 TOP_SHRINKERS = 5
 
+
 def node_report(node, since_load, uptime=None):
     wm = node['watermarks']['zones']
     zones = []
@@ -57,6 +58,7 @@ def node_report(node, since_load, uptime=None):
         'refaults': node_refault_report(node, uptime),
     }
 
+
 def node_refault_report(node, uptime):
     """Refaults of a node's vmstat since boot, as totals and rates over
     the uptime; None without node vmstat."""
@@ -69,6 +71,7 @@ def node_refault_report(node, uptime):
     out['refaults_per_s'] = refaults / uptime if uptime else None
     out['activated_share'] = acts / refaults if refaults else None
     return out
+
 
 def snapshot_report(tree, top=TOP_SHRINKERS):
     v = tree['version']

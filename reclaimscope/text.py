@@ -13,6 +13,7 @@ def fmt_us(us):
         return '%.1fms' % (us / 1000)
     return '%.2fs' % (us / 1000000)
 
+
 def fmt_pct(value, exact=False):
     """A percentile as text: '<=2.05ms' (an upper bound), '>1.05s' (the
     overflow bucket), '-' (no data); @exact (the maximum, max_ns itself
@@ -32,14 +33,17 @@ GLUE = '\xa0'       # a space that wrapping never breaks at (not in any data)
 
 MIN_WIDTH = 80
 
+
 def text_width():
     """The columns text output may use: $COLUMNS or the terminal's width
     when more than 80, else 80."""
     cols = shutil.get_terminal_size((MIN_WIDTH, 24)).columns
     return max(MIN_WIDTH, cols)
 
+
 def glue(*words):
     return GLUE.join(str(w) for w in words)
+
 
 def wrap(text, width, indent='', first=None):
     """@text wrapped at spaces into lines of at most @width (a word longer
@@ -49,11 +53,13 @@ def wrap(text, width, indent='', first=None):
                           break_on_hyphens=False) or [indent if first is None else first]
     return [l.replace(GLUE, ' ') for l in lines]
 
+
 def fields(first, items, width, indent, sep=', '):
     """@first then @items joined by @sep, wrapped between items only; the
     first line starts with @first, the others with @indent."""
     return wrap(first + sep.join(i.replace(' ', GLUE) for i in items if i), width, indent,
                 first='')
+
 
 def plural(n, word, words=None):
     """'1 stall', '2 stalls', '0 stalls' (@words: an irregular plural)."""
@@ -61,8 +67,10 @@ def plural(n, word, words=None):
         return '%s %s' % (fmt_count(n), word)
     return '%s %s' % (fmt_count(n), words or word + 's')
 
+
 def fmt_count(n):
     return '%d' % n
+
 
 def page_size():
     try:
@@ -72,8 +80,10 @@ def page_size():
 
 PAGE_SIZE = page_size()
 
+
 def mib(pages):
     return pages * PAGE_SIZE / (1 << 20)
+
 
 def fmt_mib(pages, unit=True):
     """Pages as MiB with 3 significant digits or more: '302', '14.8', '0.09'."""
@@ -89,6 +99,7 @@ def fmt_mib(pages, unit=True):
     else:
         text = '%.3f' % v
     return text + (' MiB' if unit else '')
+
 
 def fmt_seconds(s):
     """A duration: '0.35 s', '19.3 s', '47 s', '12 min', '3.2 h', '100 days'."""
@@ -106,6 +117,7 @@ def fmt_seconds(s):
         return '%.1f h' % (s / 3600)
     return '%.0f days' % (s / 86400)
 
+
 def fmt_share(x):
     """A share of time as a percentage: '41%', '0.3%', '0%'."""
     pct = 100 * x
@@ -114,6 +126,7 @@ def fmt_share(x):
     if pct < 1:
         return '%.1f%%' % pct
     return '%.0f%%' % pct
+
 
 def table(headers, rows, width, indent='  ', right=None, shrink=()):
     """Rows of strings under @headers, columns as wide as their widest
@@ -139,6 +152,7 @@ def table(headers, rows, width, indent='  ', right=None, shrink=()):
         return (indent + '  '.join(out)).rstrip()
     return [line(headers)] + [line(r) for r in cells]
 
+
 def fmt_big(n):
     """A count in at most 5 characters: 950, 12.3k, 4.56M, 7.89G."""
     for div, suffix in ((1e9, 'G'), (1e6, 'M'), (1e3, 'k')):
@@ -146,6 +160,7 @@ def fmt_big(n):
             v = n / div
             return ('%.0f' if v >= 100 else '%.1f' if v >= 10 else '%.2f') % v + suffix
     return '%d' % n
+
 
 def fmt_latency(lat):
     """p50, p90, p99 and max as glued items."""
@@ -156,6 +171,7 @@ def fmt_latency(lat):
 # at once (state now, rates after one interval), redrawn in place, q
 # quits.  On a pipe (or --json): one report per interval.
 
+
 def fmt_rate(v):
     """A rate for a table cell: '-' unknown, '0', '3.4', '1234'."""
     if v is None:
@@ -164,8 +180,10 @@ def fmt_rate(v):
         return '0'
     return '%.1f' % v if v < 100 else '%.0f' % v
 
+
 def fmt_interval(s):
     return '%gs' % s
+
 
 def fmt_bytes(n):
     for unit, div in (('MiB', 1 << 20), ('KiB', 1 << 10)):

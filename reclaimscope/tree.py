@@ -45,11 +45,12 @@ NODE_DIR = re.compile(r'^node(\d+)$')
 
 # Data layer: find the tree, read its files into dicts.
 
+
 def debugfs_mounted():
     """True when a debugfs is mounted on DEBUGFS_DIR, per PROC_MOUNTS (or,
     when that cannot be read, when DEBUGFS_DIR is not empty)."""
     try:
-        with open(PROC_MOUNTS) as f:
+        with open(PROC_MOUNTS, encoding='utf-8', errors='replace') as f:
             return any(fields[1:3] == [DEBUGFS_DIR, 'debugfs']
                        for fields in map(str.split, f))
     except OSError:
@@ -57,6 +58,7 @@ def debugfs_mounted():
             return bool(os.listdir(DEBUGFS_DIR))
         except OSError:
             return False
+
 
 class Source:
     """Where the files come from: the live debugfs directory or a copy.
@@ -79,8 +81,10 @@ class Source:
     def read(self, rel):
         path = os.path.join(self.root, rel)
         try:
-            with open(path) as f:
+            with open(path, encoding='utf-8') as f:
                 return f.read()
+        except UnicodeDecodeError:
+            raise RSError('%s: not text (bytes that are not UTF-8)' % path, EXIT_BAD_DATA)
         except PermissionError:
             raise RSError('%s: permission denied: the reclaimscope files are '
                           'readable by root only (run as root, e.g. with sudo)'
@@ -129,9 +133,9 @@ class Source:
         path = (os.path.join(self.root, 'security', 'lockdown')
                 if self.uptime_clock else LOCKDOWN)
         try:
-            with open(path) as f:
+            with open(path, encoding='utf-8') as f:
                 m = re.search(r'\[(\w+)\]', f.read())
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             return None
         return m.group(1) if m else None
 
@@ -149,8 +153,11 @@ class Source:
         if self.proc_dir is None:
             return None
         try:
-            with open(os.path.join(self.proc_dir, name)) as f:
+            with open(os.path.join(self.proc_dir, name), encoding='utf-8') as f:
                 return f.read()
+        except UnicodeDecodeError:
+            raise RSError('%s/%s: not text (bytes that are not UTF-8)' % (self.proc_dir, name),
+                          EXIT_BAD_DATA)
         except FileNotFoundError:
             return None
         except OSError as e:
@@ -165,10 +172,14 @@ class Source:
         if self.node_dir is None:
             return None
         try:
-            with open(os.path.join(self.node_dir, 'node%d' % nid, 'vmstat')) as f:
+            path = os.path.join(self.node_dir, 'node%d' % nid, 'vmstat')
+            with open(path, encoding='utf-8') as f:
                 return f.read()
+        except UnicodeDecodeError:
+            raise RSError('%s: not text (bytes that are not UTF-8)' % path, EXIT_BAD_DATA)
         except OSError:
             return None
+
 
 def open_source(root=None):
     """A Source for --root @root, or for the live tree, or an RSError."""
@@ -193,6 +204,7 @@ def open_source(root=None):
     raise RSError('the reclaimscope module is not loaded: %s does not exist '
                   '(insmod reclaimscope.ko)' % DEFAULT_ROOT, EXIT_NOT_LOADED)
 
+
 def parse_kv(text, name, numeric=True):
     """"key value" lines into a dict; values int (or str when not numeric)."""
     out = {}
@@ -212,6 +224,7 @@ def parse_kv(text, name, numeric=True):
                               EXIT_BAD_DATA)
             out[key] = value
     return out
+
 
 def parse_table(text, name):
     """A header line and rows of whitespace-separated columns: dicts."""
@@ -233,6 +246,7 @@ def parse_table(text, name):
                 row[key] = value
         rows.append(row)
     return rows
+
 
 def split_file(kv, name='file'):
     """Group a node file's keys: scalars stay, <Zone>.<field> keys go to
@@ -256,6 +270,7 @@ def split_file(kv, name='file'):
                           EXIT_BAD_DATA)
         out['latency_us'] = [hist[k] for k in HIST_KEYS]
     return out
+
 
 def parse_zoneinfo(text, name='zoneinfo'):
     """/proc/zoneinfo into [{node, zone, free, boost, min, low, high, ...,
@@ -282,6 +297,7 @@ def parse_zoneinfo(text, name='zoneinfo'):
                 cur.setdefault(key, int(fields[1]))
     return zones
 
+
 def parse_uptime(text, name='uptime'):
     try:
         value = float(text.split()[0])
@@ -292,6 +308,7 @@ def parse_uptime(text, name='uptime'):
     return value
 
 PSI_KEYS = ('avg10', 'avg60', 'avg300', 'total')
+
 
 def parse_psi(text, name='pressure/memory'):
     """/proc/pressure/memory: {'some': {'avg10', 'avg60', 'avg300' (percent),
@@ -329,6 +346,7 @@ PROC_FILES = {'vmstat': ('vmstat', lambda text, name='vmstat': parse_kv(text, na
 
 SAMPLE_PROC = ('vmstat', 'uptime', 'pressure')
 
+
 def read_version(source):
     version = parse_kv(source.read('version'), source.path('version'), numeric=False)
     abi = version.get('abi')
@@ -340,6 +358,7 @@ def read_version(source):
                       'reclaimscope tool that came with the module'
                       % (source.root, abi, ', '.join(map(str, KNOWN_ABIS))), EXIT_ABI)
     return version
+
 
 def read_tree(source, proc=PROC_FILES):
     """Every file of the tree as dicts (shape in the doc, "export --json");
@@ -405,8 +424,10 @@ HOOK_COLUMNS = ('name', 'kind', 'state', 'hits', 'missed')
 SHRINKER_COLUMNS = ('name', 'calls', 'cache_items', 'delta_total', 'total_scan_total',
                     'freed_total', 'deferred', 'total_ns', 'max_ns')
 
+
 def is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
+
 
 def validate_tree(tree, where, required=None, histograms=HISTOGRAM_FILES):
     """Check once, after reading, that the tree has every key the tool
@@ -504,6 +525,7 @@ def validate_tree(tree, where, required=None, histograms=HISTOGRAM_FILES):
         if not ok:
             bad('proc/pressure/memory', 'not some/full avg10 avg60 avg300 total')
 
+
 def sample(source, t=None, proc=SAMPLE_PROC):
     """One timed reading of @source: its tree (by default without
     zoneinfo) plus 't' and 'clock'.  t: the given time; else proc/uptime
@@ -520,10 +542,12 @@ def sample(source, t=None, proc=SAMPLE_PROC):
         tree['t'], tree['clock'] = time.monotonic(), 'monotonic'
     return tree
 
+
 def locked_down(tree):
     """Whether kernel lockdown refuses writes to debugfs (every mode but
     none), so that reset, grow and drain cannot be used."""
     return tree.get('lockdown') not in (None, 'none')
+
 
 def lockdown_note(tree):
     return ('kernel lockdown (%s): the kernel refuses writes to debugfs, so reset '

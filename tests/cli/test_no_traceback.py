@@ -11,7 +11,7 @@ import sys
 import tempfile
 import unittest
 
-from common import SCRIPT, fixture, rs, run_cli
+from common import SCRIPT, derived, fixture, rs, run_cli
 
 COMMANDS = (('snapshot',), ('diagnose',), ('export', '--prometheus'), ('export', '--json'),
             ('snapshot', '--json'), ('diagnose', '--json'))
@@ -84,9 +84,28 @@ class Damaged(unittest.TestCase):
                                  ('a value not a number', text.replace(' 0\n', ' zero\n', 1)),
                                  ('negative values', text.replace(' 1', ' -1')),
                                  ('binary', '\x00\xff\n' * 3),
+                                 ('not UTF-8', b'\xff\xfe\x80 1\n'),
                                  ('header only', text.split('\n', 1)[0] + '\n')):
                 root = self.copy()
-                with open(os.path.join(root, rel), 'w') as f:
+                with open(os.path.join(root, rel), 'wb' if isinstance(damaged, bytes)
+                          else 'w') as f:
+                    f.write(damaged)
+                self.check(root, '%s %s' % (rel, how))
+
+    def test_psi_and_node_vmstat_damaged(self):
+        """The host files only some trees have: PSI and node vmstat."""
+        for name, rel in (('memory-stall', 'proc/pressure/memory'),
+                          ('thrashing', 'sys/devices/system/node/node1/vmstat')):
+            self.source = derived(name)
+            with open(os.path.join(self.source, rel)) as f:
+                text = f.read()
+            for how, damaged in (('empty', ''), ('cut mid-line', text[:len(text) // 2]),
+                                 ('garbage', 'some avg10=x\nfull\n'),
+                                 ('huge', text.replace('=', '=9e999', 1)),
+                                 ('binary', '\x00\xff\n'), ('not UTF-8', b'\xff\xfe\n')):
+                root = self.copy()
+                with open(os.path.join(root, rel), 'wb' if isinstance(damaged, bytes)
+                          else 'w') as f:
                     f.write(damaged)
                 self.check(root, '%s %s' % (rel, how))
 
@@ -117,9 +136,11 @@ class Damaged(unittest.TestCase):
                           ('no t', good.replace('"t"', '"tt"')),
                           ('no free', good.replace('"free"', '"frei"')),
                           ('a list', '[1, 2]'),
-                          ('wrong type', good.replace('"wakes":', '"wakes":"x","w":'))):
-            with open(rec, 'w') as f:
-                f.write(good + '\n' + line + '\n' + good + '\n')
+                          ('wrong type', good.replace('"wakes":', '"wakes":"x","w":')),
+                          ('not UTF-8', b'{"t": \xff}')):
+            with open(rec, 'wb') as f:
+                line = line if isinstance(line, bytes) else line.encode()
+                f.write(good.encode() + b'\n' + line + b'\n' + good.encode() + b'\n')
             status, _, err = run_cli('plot', rec, '-o', os.path.join(self.tmp, 'x.svg'))
             self.assertEqual(status, rs.EXIT_BAD_DATA, '%s: %s' % (how, err))
             self.assertIn('r.jsonl:2', err, how)

@@ -3,6 +3,7 @@
 
 import json
 import shutil
+import signal
 import sys
 import time
 
@@ -24,6 +25,10 @@ def cmd_snapshot(args):
     return EXIT_OK
 
 
+def quit_on_signal(signum, frame):
+    raise KeyboardInterrupt
+
+
 def cmd_watch(args):
     source = open_source(args.root)
     prev = sample(source)
@@ -34,6 +39,9 @@ def cmd_watch(args):
         if interactive:
             keys = sys.stdin if sys.stdin is not None and sys.stdin.isatty() else None
             screen = Screen(sys.stdout, keys)
+            # kill and a closed terminal end it as q does: the terminal restored
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, quit_on_signal)
             size = shutil.get_terminal_size()
             screen.draw(render_watch(prev, None, args.interval, height=size.lines,
                                      first=True))

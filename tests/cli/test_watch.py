@@ -69,6 +69,13 @@ class OnATerminal(unittest.TestCase):
         self.assertIn(b'\x1b[?1049l', rest, 'the alternate screen was not left')
         self.assertNotIn(b'Traceback', screen + rest)
 
+    def test_kill_restores_the_terminal(self):
+        proc, master = self.start('-i', '30', '--root', fixture('6.1', 'idle'))
+        self.assertIn(b'free MiB', read_until(master, b'free MiB', 10))
+        proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proc.wait(10), rs.EXIT_OK)
+        self.assertIn(b'\x1b[?1049l', read_until(master, b'\x1b[?1049l', 5))
+
     def test_screen_fits_80x24(self):
         root = fixture('6.12', 'pressure')
         proc, master = self.start('-i', '0.2', '-n', '2', '--root', root)

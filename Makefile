@@ -2,6 +2,7 @@
 #
 # make                 build reclaimscope.ko for KDIR (default: running kernel)
 # make KDIR=<tree>     build for another kernel
+# make cli             build scripts/reclaimscope from the modules in reclaimscope/
 # make demo            boot Debian 6.12 in QEMU, load the module, show its files
 # make check           static checks, KUnit suites and QEMU scenarios
 # make torture         load/unload cycles under pressure, fuzzing (long)
@@ -23,6 +24,9 @@ clean:
 		find . -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \
 		-o -name Module.symvers -o -name modules.order | xargs rm -f
 
+cli:
+	python3 reclaimscope/build.py scripts/reclaimscope
+
 demo:
 	scripts/demo.sh
 
@@ -35,4 +39,4 @@ torture:
 bench:
 	scripts/bench.sh
 
-.PHONY: all modules sparse clean demo check torture bench
+.PHONY: all modules sparse clean cli demo check torture bench

@@ -17,6 +17,7 @@ import importlib.machinery
 import json
 import re
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,7 +65,9 @@ def hist_count(d):
 
 
 def run(args, ok_codes=(0,)):
-    p = subprocess.run([sys.executable, CLI] + args, capture_output=True, text=True)
+    env = dict(os.environ, COLUMNS='80')
+    p = subprocess.run([sys.executable, CLI] + args, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, universal_newlines=True, env=env)
     if p.returncode not in ok_codes:
         raise RuntimeError('%s exited %d: %s' % (' '.join(args), p.returncode,
                                                  p.stderr.strip()[-300:]))
@@ -120,21 +123,48 @@ def check_snapshot(c, tree, tag):
     text = run(['snapshot', '--root', tree]).stdout
     c.ok('%s/snapshot_text_every_node' % tag,
          all('node %d' % n in text for n in nodes), '%d lines' % text.count('\n'))
+    c.ok('%s/snapshot_text_80_columns' % tag, max(map(len, text.splitlines())) <= 80,
+         'widest %d' % max(map(len, text.splitlines())))
+    c.ok('%s/snapshot_worst_line_first' % tag, text.startswith('worst: '),
+         text.splitlines()[0])
+    c.eq('%s/snapshot_worst_is_diagnose_first' % tag,
+         (snap['worst'] or {}).get('rule'),
+         (json.loads(run(['diagnose', '--json', '--since-load', '--root', tree],
+                         ok_codes=(0, 1)).stdout)['findings'] or [{}])[0].get('rule'))
     return snap
 
 
 def check_diagnose(c, tree, tag):
     p = run(['diagnose', '--json', '--root', tree], ok_codes=(0, 1))
-    findings = json.loads(p.stdout)['findings']
+    rep = json.loads(p.stdout)
+    findings = rep['findings']
+    c.eq('%s/diagnose_schema_version' % tag, 2, rep['schema_version'])
+    c.eq('%s/diagnose_copy_judges_since_load' % tag, 'since-load', rep['window']['kind'])
     c.eq('%s/diagnose_exit_matches_findings' % tag, 1 if findings else 0, p.returncode)
     c.ok('%s/diagnose_findings_have_evidence' % tag,
          all(f.get('evidence') for f in findings), '%d findings' % len(findings))
+    c.ok('%s/diagnose_findings_have_windows' % tag,
+         all(f.get('window', {}).get('text') for f in findings), '')
+    text = run(['diagnose', '--root', tree], ok_codes=(0, 1)).stdout
+    c.ok('%s/diagnose_text_80_columns' % tag, max(map(len, text.splitlines())) <= 80,
+         'widest %d' % max(map(len, text.splitlines())))
+    # The same copy read twice: an interval in which nothing happened.
+    p = run(['diagnose', '--json', '-i', '0.01', '--root', tree], ok_codes=(0, 1))
+    events = [f['rule'] for f in json.loads(p.stdout)['findings']
+              if f['window']['kind'] != 'now']
+    c.eq('%s/diagnose_static_interval_no_event' % tag, [], events)
     # A hopeless node is a finding whenever the raw file says so.
     for d in sorted(os.listdir(tree)):
         if d.startswith('node') and kv(os.path.join(tree, d, 'kswapd'))['hopeless']:
             c.ok('%s/diagnose_reports_hopeless_%s' % (tag, d),
                  any(f['rule'] == 'hopeless-node' and f.get('node') == int(d[4:])
                      for f in findings), '')
+
+
+def check_watch_text(c, tree, tag):
+    text = run(['watch', '-n', '1', '-i', '0.01', '--root', tree]).stdout
+    c.ok('%s/watch_text_80_columns' % tag, max(map(len, text.splitlines())) <= 80,
+         'widest %d' % max(map(len, text.splitlines())))
 
 
 def check_lockdown(c, tree, tag):
@@ -174,6 +204,14 @@ def check_prometheus(c, tree, tag, tmp):
     except promparse.ParseError as e:
         c.ok('%s/prometheus_strict_parse' % tag, False, str(e))
         return
+    if shutil.which('promtool'):
+        p = subprocess.run(['promtool', 'check', 'metrics'], input=text,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True)
+        c.ok('%s/promtool_clean' % tag, p.returncode == 0 and not (p.stdout + p.stderr),
+             (p.stdout + p.stderr).strip()[:200])
+    c.ok('%s/prometheus_no_untyped' % tag,
+         all(f.type != 'untyped' for f in fams.values()), '')
     samples = {}
     for fam in fams.values():
         for name, labels, value in fam.samples:
@@ -205,10 +243,24 @@ def check_series(c, series, tmp):
     root = ET.parse(svg).getroot()
     lines = [e for e in root.iter() if e.get('data-series')]
     c.ok('series/svg_has_series', lines, '%d series' % len(lines))
+    # Levels (free, watermarks) have a point per sample, rates one between
+    # each two samples.
     c.ok('series/svg_points_eq_samples',
-         lines and all(int(e.get('data-points')) == len(trees) for e in lines),
+         lines and all(int(e.get('data-points')) ==
+                       (len(trees) if e.get('data-kind') == 'level' else len(trees) - 1)
+                       for e in lines),
          '%d samples, %s' % (len(trees), sorted({e.get('data-points') for e in lines})))
     c.eq('series/plot_json_samples', len(trees), info.get('samples'))
+    with open(rec) as f:
+        sizes = [len(l) for l in f]
+    c.ok('series/record_small_samples', max(sizes) < 5000, 'largest %d bytes' % max(sizes))
+    p = run(['diagnose', '--json', '--record', rec], ok_codes=(0, 1))
+    c.eq('series/diagnose_record_window', 'interval', json.loads(p.stdout)['window']['kind'])
+    if shutil.which('gnuplot'):
+        png = os.path.join(tmp, 'series.png')
+        run(['plot', rec, '-o', png])
+        with open(png, 'rb') as f:
+            c.ok('series/png_written', f.read(8) == b'\x89PNG\r\n\x1a\n', png)
 
 
 def main():
@@ -227,7 +279,8 @@ def main():
                              ('lockdown', lambda: check_lockdown(c, tree, tag)),
                              ('prometheus', lambda: check_prometheus(c, tree, tag, tmp)),
                              ('watch', lambda: run(['watch', '-n', '2', '-i', '0.01',
-                                                    '--json', '--root', tree]))):
+                                                    '--json', '--root', tree])),
+                             ('watch_text', lambda: check_watch_text(c, tree, tag))):
                 try:
                     fn()
                     if name == 'watch':

@@ -11,7 +11,9 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-SCRIPT = os.path.join(REPO, 'scripts', 'reclaimscope')
+# RECLAIMSCOPE_CLI=FILE runs the tests against another build of the tool
+# (the single file make builds, or an older version to show a test fails).
+SCRIPT = os.environ.get('RECLAIMSCOPE_CLI') or os.path.join(REPO, 'scripts', 'reclaimscope')
 FIXTURES = os.path.join(HERE, 'fixtures')
 DERIVED = os.path.join(FIXTURES, 'derived')
 KERNELS = ('6.1', '6.12')

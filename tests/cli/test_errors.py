@@ -9,7 +9,7 @@ import tempfile
 import unittest
 from unittest import mock
 
-from common import SCRIPT, captured_trees, rs, run_cli
+from common import SCRIPT, captured_trees, fixture, rs, run_cli
 
 
 def some_tree():
@@ -139,9 +139,38 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(run_cli('watch', '-i', '0')[0], rs.EXIT_USAGE)
         self.assertEqual(run_cli('record', '-o', '/x', '-n', '0')[0], rs.EXIT_USAGE)
 
+    def test_negative_thresholds_refused(self):
+        """Issue 16, defect 9: negative thresholds and --top were accepted."""
+        root = some_tree()
+        for argv in (('snapshot', '--top', '-1'), ('diagnose', '--allocstall-min', '-5'),
+                     ('diagnose', '--hit-quickly-min', '-1'), ('diagnose', '--stall-ms', '-1'),
+                     ('snapshot', '--top', 'many')):
+            with self.subTest(argv=argv):
+                status, out, err = run_cli(*(argv + ('--root', root)))
+                self.assertEqual(status, rs.EXIT_USAGE, err)
+                self.assertEqual(out, '')
+
+    def test_top_zero_tells_the_truth(self):
+        """--top 0 said "no shrinker has been called since the module was
+        loaded" when the table had rows."""
+        root = fixture('6.1', 'pressure')
+        with open(os.path.join(root, 'shrinkers')) as f:
+            rows = len(f.read().splitlines()) - 1
+        self.assertGreater(rows, 0)
+        status, out, _ = run_cli('snapshot', '--top', '0', '--root', root)
+        self.assertEqual(status, rs.EXIT_OK)
+        self.assertNotIn('no shrinker has been called', out)
+        self.assertIn('not shown (--top 0)', out)
+
+    def test_no_command(self):
+        status, out, err = run_cli()
+        self.assertEqual(status, rs.EXIT_USAGE)
+        self.assertIn('give a command', err)
+
     def test_no_traceback_as_a_process(self):
         proc = subprocess.run([sys.executable, SCRIPT, 'diagnose', '--root', '/nonexistent'],
-                              capture_output=True, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True)
         self.assertEqual(proc.returncode, rs.EXIT_NOT_LOADED)
         self.assertNotIn('Traceback', proc.stderr)
         self.assertTrue(proc.stderr.startswith('reclaimscope: '))

@@ -36,7 +36,8 @@ class Percentile(unittest.TestCase):
     def test_max_inside_bucket_caps(self):
         # max 12.5us lies in (8,16]: the tighter bound for ranks there.
         self.assertEqual(rs.percentile(SMALL, 50, max_ns=12500), {'le_us': 12.5})
-        self.assertEqual(rs.percentile(SMALL, 100, max_ns=12500), {'le_us': 12.5})
+        # The 100th percentile is max_ns itself: exact, not a bound.
+        self.assertEqual(rs.percentile(SMALL, 100, max_ns=12500), {'le_us': 12.5, 'exact': True})
         # ...but not for ranks in lower buckets.
         self.assertEqual(rs.percentile(SMALL, 30, max_ns=12500), {'le_us': 4})
 
@@ -61,7 +62,7 @@ class Percentile(unittest.TestCase):
     def test_all_in_overflow(self):
         h = hist(gt_1048576=5)
         self.assertEqual(rs.percentile(h, 50), {'gt_us': 1048576})
-        self.assertEqual(rs.fmt_pct(rs.percentile(h, 50)), '>1048576us')
+        self.assertEqual(rs.fmt_pct(rs.percentile(h, 50)), '>1.05s')
         # A max beyond 2^20 us bounds the overflow bucket.
         self.assertEqual(rs.percentile(h, 99, max_ns=3 * 10**9), {'le_us': 3000000})
         # One that is not (inconsistent read) does not.
@@ -72,8 +73,10 @@ class Percentile(unittest.TestCase):
         self.assertEqual(s['count'], 10)
         self.assertEqual(s['mean_us'], 5.5)
         self.assertEqual(s['p50'], {'le_us': 12.5})
-        self.assertEqual(rs.fmt_pct(s['p50']), '<=0.013ms')
-        self.assertEqual(rs.fmt_pct({'le_us': 16384}), '<=16.384ms')
+        self.assertEqual(rs.fmt_pct(s['p50']), '<=12.5us')
+        self.assertEqual(rs.fmt_pct({'le_us': 16384}), '<=16.4ms')
+        self.assertEqual(rs.fmt_pct(s['max'], exact=True), '12.5us')
+        self.assertEqual(rs.fmt_pct(s['p50'], exact=True), '<=12.5us')
 
     def test_bucket_bounds(self):
         self.assertEqual(rs.bucket_bounds(0), (0, 1))

@@ -4,11 +4,12 @@ raw files, written atomically; and the parser rejects bad input."""
 import collections
 import os
 import shutil
+import subprocess
 import tempfile
 import unittest
 
 import promparse
-from common import captured_trees, raw, raw_table, rs, run_cli
+from common import captured_trees, fixture, raw, raw_table, rs, run_cli
 
 
 def export(root):
@@ -64,13 +65,15 @@ class Exposition(unittest.TestCase):
                     w = raw(root, 'node%d/watermarks' % nid)
                     for key, v in w.items():
                         zone, field = key.split('.')
-                        self.assertEqual(value(fams, 'reclaimscope_watermarks_' + field,
-                                               node=nid, zone=zone), v)
+                        name = 'reclaimscope_zone_' + field + (
+                            '' if field.startswith('ok_') or field == 'boosted' else '_pages')
+                        self.assertEqual(value(fams, name, node=nid, zone=zone), v)
                     c = raw(root, 'node%d/compaction' % nid)
                     self.assertEqual(value(fams, 'reclaimscope_compaction_results_total',
                                            node=nid, status='complete'), c['result_complete'])
 
     def test_shrinker_rows_sharing_a_name_are_summed(self):
+        """Per name: gauges; over all rows: counters."""
         for name, root in captured_trees():
             with self.subTest(tree=name):
                 fams = promparse.parse(export(root))
@@ -79,13 +82,14 @@ class Exposition(unittest.TestCase):
                     freed[row['name']] += int(row['freed_total'])
                     calls[row['name']] += int(row['calls'])
                 for shrinker in freed:
-                    self.assertEqual(value(fams, 'reclaimscope_shrinker_freed_total',
+                    self.assertEqual(value(fams, 'reclaimscope_shrinker_freed_objects',
                                            shrinker=shrinker), freed[shrinker])
-                    self.assertEqual(value(fams, 'reclaimscope_shrinker_calls_total',
+                    self.assertEqual(value(fams, 'reclaimscope_shrinker_calls',
                                            shrinker=shrinker), calls[shrinker])
-                got = {s[1]['shrinker'] for s in
-                       fams['reclaimscope_shrinker_calls_total'].samples} if freed else set()
-                self.assertEqual(got, set(freed))
+                self.assertEqual(value(fams, 'reclaimscope_shrinkers_freed_objects_total'),
+                                 sum(freed.values()))
+                self.assertEqual(value(fams, 'reclaimscope_shrinkers_calls_total'),
+                                 sum(calls.values()))
 
     def test_atomic_write(self):
         root = captured_trees()[0][1]
@@ -126,6 +130,99 @@ h_bucket{le="+Inf"} 3
 h_sum 1.5
 h_count 3
 '''
+
+
+def families_of(tree_dir):
+    return promparse.parse(export(tree_dir))
+
+
+class Naming(unittest.TestCase):
+    """Issue 16, defect 8: units in names, no doubled words, HELP that
+    says something, *_ns to seconds by rule, shrinker sums that never
+    fall, the demo shrinker only when asked."""
+
+    def test_no_doubled_words_and_units(self):
+        for name, root in captured_trees():
+            with self.subTest(tree=name):
+                for fam in families_of(root).values():
+                    words = fam.name.split('_')
+                    self.assertEqual([w for i, w in enumerate(words) if w in words[:i]], [],
+                                     fam.name)
+                    self.assertNotIn('_ns', fam.name)
+                    if fam.name.startswith(('reclaimscope_zone_', 'reclaimscope_dirty_')) \
+                            and fam.type == 'gauge':
+                        self.assertTrue(fam.name.endswith('_pages') or fam.help.startswith('1 ')
+                                        or 'now' in fam.help, fam.name)
+
+    def test_help_means_something(self):
+        fams = families_of(captured_trees()[0][1])
+        for fam in fams.values():
+            self.assertGreaterEqual(len(fam.help.split()), 3, fam.name)
+            self.assertNotIn('Documentation/reclaimscope.rst', fam.help, fam.name)
+            if 'seconds' in fam.name:
+                self.assertIn('second', fam.help, fam.name)
+
+    def test_unknown_keys_by_rule(self):
+        tmp = tempfile.mkdtemp(prefix='rs-test.')
+        self.addCleanup(shutil.rmtree, tmp)
+        root = os.path.join(tmp, 'tree')
+        shutil.copytree(captured_trees()[0][1], root)
+        with open(os.path.join(root, 'node0', 'kswapd'), 'a') as f:
+            f.write('cpu_ns 2500000000\nnew_thing_ns 7\nlast_new_ns 9\n'
+                    'widgets_total 4\nwidget_level 3\n')
+        fams = families_of(root)
+        want = {'reclaimscope_kswapd_cpu_seconds_total': ('counter', 2.5),
+                'reclaimscope_kswapd_new_thing_seconds_total': ('counter', 7e-9),
+                'reclaimscope_kswapd_last_new_seconds': ('gauge', 9e-9),
+                'reclaimscope_kswapd_widgets_total': ('counter', 4),
+                'reclaimscope_kswapd_widget_level': ('gauge', 3)}
+        for name, (kind, v) in want.items():
+            self.assertEqual(fams[name].type, kind, name)
+            self.assertAlmostEqual(value(fams, name, node=0), v)
+        self.assertNotIn('untyped', {f.type for f in fams.values()})
+
+    def test_shrinker_sums_never_fall(self):
+        """A row that takes another name (a shrinker freed, another at its
+        address) must not make a counter fall."""
+        tmp = tempfile.mkdtemp(prefix='rs-test.')
+        self.addCleanup(shutil.rmtree, tmp)
+        a = os.path.join(tmp, 'a')
+        shutil.copytree(captured_trees()[1][1], a)
+        b = os.path.join(tmp, 'b')
+        shutil.copytree(a, b)
+        path = os.path.join(b, 'shrinkers')
+        with open(path) as f:
+            lines = f.read().splitlines()
+        self.assertGreater(len(lines), 1)
+        lines[1] = 'renamed_scan ' + lines[1].split(' ', 1)[1]
+        with open(path, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        fa, fb = families_of(a), families_of(b)
+        for fam in fa.values():
+            if fam.type != 'counter':
+                continue
+            self.assertNotIn('shrinker', {k for _, labels, _ in fam.samples for k in labels},
+                             '%s: per-name shrinker values must not be counters' % fam.name)
+            if fam.name.startswith('reclaimscope_shrinkers_'):
+                self.assertGreaterEqual(fb[fam.name].samples[0][2], fam.samples[0][2])
+
+    def test_demo_shrinker_only_when_asked(self):
+        root = fixture('6.12', 'demo')
+        self.assertNotIn('reclaimscope_demo_shrinker', export(root))
+        status, out, _ = run_cli('export', '--prometheus', '--demo', '--root', root)
+        self.assertIn('reclaimscope_demo_shrinker_objects', out)
+        promparse.parse(out)
+
+    @unittest.skipUnless(shutil.which('promtool'), 'promtool is not installed (Debian: '
+                         'apt install prometheus)')
+    def test_promtool_is_clean(self):
+        for name, root in captured_trees():
+            with self.subTest(tree=name):
+                proc = subprocess.run(['promtool', 'check', 'metrics'], input=export(root),
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      universal_newlines=True)
+                self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+                self.assertEqual(proc.stdout + proc.stderr, '')
 
 
 class ParserRejects(unittest.TestCase):

@@ -9,6 +9,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import xml.etree.ElementTree as ET
 import zlib
@@ -102,11 +103,16 @@ class Watch(unittest.TestCase):
         rows = [l for l in out.splitlines() if l.split()[:1] and l.split()[0].isdigit()]
         self.assertEqual([int(r.split()[0]) for r in rows], node_dirs(self.root))
 
-    def test_terminal_redraws(self):
-        s = rs.sample(rs.open_source(self.root))
-        r = rs.rates(s, s, 1.0)
-        self.assertTrue(rs.render_watch(s, r, clear=True).startswith('\x1b[H\x1b[2J'))
-        self.assertNotIn('\x1b', rs.render_watch(s, r, clear=False))
+    def test_text_fits_80_columns(self):
+        """Issue 16, defect 3: watch rows were 86 columns."""
+        for kernel in KERNELS:
+            trees = series(kernel)
+            a, b = (rs.sample(rs.open_source(t)) for t in (trees[2], trees[6]))
+            r = rs.rates(a, b, b['t'] - a['t'])
+            with mock.patch.dict(os.environ, {'COLUMNS': '80'}):
+                lines = rs.render_watch(b, r, 2.0)
+            self.assertLessEqual(max(map(len, lines)), 80, '\n'.join(lines))
+            self.assertLessEqual(len(lines), 24)
 
     def test_module_unloaded(self):
         tmp = tempfile.mkdtemp(prefix='rs-test.')
@@ -129,7 +135,7 @@ class Watch(unittest.TestCase):
         # command with the default disposition, so give it that.
         proc = subprocess.Popen([sys.executable, SCRIPT, 'watch', '-i', '0.1', '--root',
                                  self.root], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, preexec_fn=lambda: signal.signal(
+                                universal_newlines=True, preexec_fn=lambda: signal.signal(
                                     signal.SIGINT, signal.SIG_DFL))
         self.addCleanup(proc.wait)
         self.addCleanup(proc.stdout.close)
@@ -148,18 +154,99 @@ class RecordAndPlot(unittest.TestCase):
     def test_record_command(self):
         root = fixture('6.1', 'pressure')
         out = os.path.join(self.tmp, 'rec.jsonl')
+        before = time.time()
         status, stdout, _ = run_cli('record', '--json', '-i', '0.01', '-n', '3', '-o', out,
                                     '--root', root)
         self.assertEqual(status, rs.EXIT_OK)
-        self.assertEqual(json.loads(stdout), {'output': out, 'samples': 3})
+        info = json.loads(stdout)
+        self.assertEqual((info['output'], info['samples'], info['rotations']), (out, 3, 0))
         with open(out) as f:
             samples = [json.loads(l) for l in f]
         self.assertEqual(len(samples), 3)
         for s in samples:
-            self.assertEqual((s['schema'], s['schema_version']), ('reclaimscope.record', 1))
+            self.assertEqual((s['schema'], s['schema_version']), ('reclaimscope.record', 2))
             self.assertEqual(s['clock'], 'uptime')
             self.assertEqual(s['t'], uptime(root))
             self.assertEqual([n['node'] for n in s['nodes']], node_dirs(root))
+            self.assertTrue(before <= s['wall'] <= time.time(), 'wall-clock time')
+
+    def test_small_samples(self):
+        """Issue 16, defect 7: 14 KB a sample (all of /proc/vmstat)."""
+        for kernel in KERNELS:
+            rec = os.path.join(self.tmp, kernel + '.jsonl')
+            trees = build_record(kernel, rec)
+            per = os.path.getsize(rec) / len(trees)
+            self.assertLess(per, 5000, '%d bytes a sample' % per)
+            with open(rec) as f:
+                s = json.loads(f.readline())
+            self.assertNotIn('nr_free_pages', s['proc']['vmstat'])
+            self.assertIn('allocstall_normal', s['proc']['vmstat'])
+
+    def test_max_mb_rotates(self):
+        root = fixture('6.1', 'pressure')
+        out = os.path.join(self.tmp, 'rec.jsonl')
+        status, stdout, _ = run_cli('record', '--json', '-i', '0.001', '-n', '12',
+                                    '--max-mb', '0.01', '-o', out, '--root', root)
+        self.assertEqual(status, rs.EXIT_OK)
+        self.assertGreater(json.loads(stdout)['rotations'], 0)
+        for path in (out, out + '.1'):
+            self.assertLessEqual(os.path.getsize(path), 0.01 * (1 << 20))
+            with open(path) as f:
+                self.assertTrue(all(json.loads(l)['schema'] == 'reclaimscope.record'
+                                    for l in f))
+        status, stdout, _ = run_cli('plot', out + '.1', out, '-o',
+                                    os.path.join(self.tmp, 'x.svg'), '--json')
+        self.assertEqual(status, rs.EXIT_OK)
+
+    def test_truncated_last_line_is_skipped(self):
+        rec = os.path.join(self.tmp, 'r.jsonl')
+        trees = build_record('6.1', rec)
+        with open(rec) as f:
+            text = f.read()
+        last = text.splitlines()[-1]
+        with open(rec, 'a') as f:
+            f.write(last[:len(last) // 2])
+        status, out, err = run_cli('plot', rec, '-o', os.path.join(self.tmp, 'x.svg'),
+                                   '--json')
+        self.assertEqual(status, rs.EXIT_OK, err)
+        self.assertEqual(json.loads(out)['samples'], len(trees))
+        self.assertIn('r.jsonl:%d: the last line is cut short' % (len(trees) + 1), err)
+        # In the middle it is bad data.
+        with open(rec, 'w') as f:
+            f.write(text.replace('\n', '\n' + last[:40] + '\n', 1))
+        status, out, err = run_cli('plot', rec, '-o', os.path.join(self.tmp, 'x.svg'))
+        self.assertEqual(status, rs.EXIT_BAD_DATA)
+        self.assertIn('r.jsonl:2', err)
+
+    def test_plot_streams(self):
+        """plot holds series, not samples: 2000 samples in little memory."""
+        import tracemalloc
+        root = fixture('6.1', 'pressure')
+        line = rs.record_line(rs.sample(rs.open_source(root)))
+        rec = os.path.join(self.tmp, 'big.jsonl')
+        with open(rec, 'w') as f:
+            for i in range(2000):
+                s = json.loads(line)
+                s['t'] += i
+                s['wall'] += i
+                f.write(json.dumps(s) + '\n')
+        tracemalloc.start()
+        try:
+            data = rs.plot_data(rs.read_records([rec]))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        self.assertEqual(len(data['t']), 2000)
+        self.assertLess(peak, 8 << 20, '%d bytes at the peak' % peak)
+
+    def test_diagnose_a_record(self):
+        rec = os.path.join(self.tmp, 'r.jsonl')
+        trees = build_record('6.1', rec)
+        status, out, _ = run_cli('diagnose', '--json', '--record', rec)
+        rep = json.loads(out)
+        self.assertEqual(rep['window']['kind'], 'interval')
+        self.assertAlmostEqual(rep['window']['seconds'], uptime(trees[-1]) - uptime(trees[0]))
+        self.assertIn('allocstall', [f['rule'] for f in rep['findings']])
 
     def test_svg(self):
         for kernel in KERNELS:
@@ -176,32 +263,67 @@ class RecordAndPlot(unittest.TestCase):
                     zones = [k[:-5] for k in raw(trees[0], 'node%d/watermarks' % nid)
                              if k.endswith('.free')]
                     expected |= {(str(nid), z, s) for z in zones for s in rs.WMARK_SERIES}
-                    expected |= {(str(nid), None, a[0]) for a in rs.ACTIVITY}
+                    expected |= {(str(nid), None, r[0]) for r in rs.NODE_RATES}
                 got = [(l.get('data-node'), l.get('data-zone'), l.get('data-series'))
                        for l in lines]
                 self.assertEqual(len(got), len(set(got)), 'a series drawn twice')
                 self.assertEqual(set(got), expected)
                 for l in lines:
-                    self.assertEqual(int(l.get('data-points')), len(trees))
-                    self.assertEqual(len(l.get('points').split()), len(trees))
+                    n = len(trees) if l.get('data-kind') == 'level' else len(trees) - 1
+                    self.assertEqual(int(l.get('data-points')), n)
+                    self.assertEqual(len(l.get('points').split()), n)
                 self.assertIn('%d series' % len(expected), out)
 
-    def test_svg_free_series_follows_the_files(self):
-        kernel = '6.1'
+    def test_watermarks_readable_not_flat_at_the_bottom(self):
+        """Issue 16, defect 6: on a 0..max scale the watermarks lay flat at
+        the bottom; on the log scale they stand clear of it."""
         rec = os.path.join(self.tmp, 'r.jsonl')
-        trees = build_record(kernel, rec)
-        t, nodes = rs.plot_data(rs.load_record(rec))
-        self.assertEqual(t, [uptime(r) - uptime(trees[0]) for r in trees])
-        for node in nodes:
-            for zone, s in node['zones'].items():
-                files = [raw(r, 'node%d/watermarks' % node['node']) for r in trees]
-                self.assertEqual(s['free'], [w[zone + '.free'] for w in files])
-                self.assertEqual(s['low'], [w[zone + '.low'] + w[zone + '.boost'] for w in files])
-            wakes = [raw(r, 'node%d/kswapd' % node['node'])['wakes'] for r in trees]
-            self.assertEqual(node['activity']['kswapd_wakes'], [w - wakes[0] for w in wakes])
+        build_record('6.1', rec)
+        svg = os.path.join(self.tmp, 'r.svg')
+        run_cli('plot', rec, '-o', svg)
+        root = ET.parse(svg).getroot()
+        checked = 0
+        for panel in root.iter(SVG + 'g'):
+            rect = panel.find(SVG + 'rect')
+            bottom = float(rect.get('y')) + float(rect.get('height'))
+            for l in panel.iter(SVG + 'polyline'):
+                if l.get('data-series') == 'high' and l.get('data-zone') == 'DMA32':
+                    ys = [float(p.split(',')[1]) for p in l.get('points').split()]
+                    self.assertGreater(bottom - max(ys), 0.1 * float(rect.get('height')))
+                    checked += 1
+        self.assertEqual(checked, 2)
 
-    def test_cumulative_survives_reset(self):
-        self.assertEqual(rs.cumulative([5, 7, 2, 4]), [0, 2, 4, 6])
+    def test_rates_per_second_and_wall_clock(self):
+        rec = os.path.join(self.tmp, 'r.jsonl')
+        trees = build_record('6.1', rec)
+        data = rs.plot_data(rs.read_records([rec]))
+        self.assertEqual(data['t'], [uptime(r) - uptime(trees[0]) for r in trees])
+        for node in data['nodes']:
+            wakes = [raw(r, 'node%d/kswapd' % node['node'])['wakes'] for r in trees]
+            want = [(b - a) / (uptime(tb) - uptime(ta)) for a, b, ta, tb in
+                    zip(wakes, wakes[1:], trees, trees[1:])]
+            for got, w in zip(node['rates']['kswapd_wakes'], want):
+                self.assertAlmostEqual(got, w)
+            for zone, s in node['zones'].items():
+                free = [raw(r, 'node%d/watermarks' % node['node'])[zone + '.free']
+                        for r in trees]
+                self.assertEqual([round(v * (1 << 20) / rs.PAGE_SIZE) for v in s['free']],
+                                 free)
+        svg = os.path.join(self.tmp, 'r.svg')
+        run_cli('plot', rec, '-o', svg)
+        labels = [t.text for t in ET.parse(svg).getroot().iter(SVG + 'text')
+                  if t.text and len(t.text) == 8 and t.text[2] == ':' and t.text[5] == ':']
+        self.assertTrue(labels, 'no HH:MM:SS tick')
+
+    def test_unwritable_output(self):
+        rec = os.path.join(self.tmp, 'r.jsonl')
+        build_record('6.1', rec)
+        for out in (os.path.join(self.tmp, 'no', 'x.svg'), os.path.join(self.tmp, 'no', 'x.png')):
+            with self.subTest(out=out):
+                status, _, err = run_cli('plot', rec, '-o', out)
+                self.assertEqual(status, rs.EXIT_BAD_DATA, err)
+                self.assertIn(out, err)
+                self.assertNotIn('internal error', err)
 
     def test_bad_record(self):
         bad = os.path.join(self.tmp, 'bad.jsonl')
@@ -227,9 +349,29 @@ class RecordAndPlot(unittest.TestCase):
         png = os.path.join(self.tmp, 'x.png')
         status, _, err = run_cli('plot', rec, '-o', png)
         self.assertEqual(status, rs.EXIT_OK, err)
-        width, height, pixels = decode_png(png)
-        self.assertGreater(width * height, 0)
-        self.assertGreater(len(set(pixels)), 2, 'blank image')
+        width, height, raw_bytes = png_header_and_data(png)
+        self.assertEqual(width, 1040)
+        self.assertGreater(height, 1000, 'a panel per zone and per rate')
+        self.assertGreater(len(set(raw_bytes)), 16, 'blank image')
+
+
+def png_header_and_data(path):
+    """(width, height, decompressed image data) of a PNG: enough to see
+    that gnuplot drew something (decode_png below reads every pixel and
+    is slow on a big image)."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
+    pos, idat = 8, b''
+    while pos < len(data):
+        length, kind = struct.unpack('>I4s', data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b'IHDR':
+            width, height = struct.unpack('>II', body[:8])
+        elif kind == b'IDAT':
+            idat += body
+        pos += 12 + length
+    return width, height, zlib.decompress(idat)
 
 
 def decode_png(path):

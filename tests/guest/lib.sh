@@ -283,15 +283,26 @@ rs_snapshot() {
 }
 
 # rs_capture DIR: rs_snapshot, with proc/vmstat, proc/zoneinfo and
-# proc/uptime beside the module's files, and security/lockdown where
-# securityfs is mounted: the tree the CLI reads with --root
-# (scripts/reclaimscope).
+# proc/uptime beside the module's files, proc/pressure/memory (PSI, where
+# the kernel has it), each node's vmstat under sys/devices/system/node/,
+# and security/lockdown where securityfs is mounted: the tree the CLI
+# reads with --root (scripts/reclaimscope).
 rs_capture() {
+	local n
 	rs_snapshot "$1"
 	mkdir -p "$1/proc"
 	mv "$1/vmstat" "$1/proc/vmstat"
 	cat /proc/uptime > "$1/proc/uptime"
 	cat /proc/zoneinfo > "$1/proc/zoneinfo"
+	if [ -r /proc/pressure/memory ]; then
+		mkdir -p "$1/proc/pressure"
+		cat /proc/pressure/memory > "$1/proc/pressure/memory"
+	fi
+	for n in $(rs_nodes); do
+		mkdir -p "$1/sys/devices/system/node/node$n"
+		cat "/sys/devices/system/node/node$n/vmstat" > \
+			"$1/sys/devices/system/node/node$n/vmstat"
+	done
 	if [ -r /sys/kernel/security/lockdown ]; then
 		mkdir -p "$1/security"
 		cat /sys/kernel/security/lockdown > "$1/security/lockdown"

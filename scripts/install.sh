@@ -84,9 +84,16 @@ step_dkms_src() {
 }
 
 step_module() {
+	local rel
 	[ -e "$KDIR/Makefile" ] || die "no kernel headers in $KDIR"
+	rel=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null) ||
+		die "$KDIR has no include/config/kernel.release"
 	make -C "$KDIR" M="$top" INSTALL_MOD_DIR=updates \
 		${DESTDIR:+INSTALL_MOD_PATH="$DESTDIR"} modules_install
+	# Kbuild skips depmod without the kernel's System.map, which a
+	# headers package does not have.
+	[ -n "$DESTDIR" ] || depmod "$rel"
+	say "installed /lib/modules/$rel/updates/$name.ko: modprobe $name loads it"
 }
 
 # The versions added to DKMS, newest last.
@@ -173,6 +180,8 @@ step_uninstall() {
 		fi
 		rm -f "$DESTDIR$f"
 	done
+	# What the timer wrote (a package's purge removes it as well).
+	rm -f "$DESTDIR/var/lib/prometheus/node-exporter/reclaimscope.prom"
 	say "uninstalled"
 }
 

@@ -86,14 +86,22 @@ step_dkms_src() {
 step_module() {
 	local rel
 	[ -e "$KDIR/Makefile" ] || die "no kernel headers in $KDIR"
-	rel=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null) ||
-		die "$KDIR has no include/config/kernel.release"
-	make -C "$KDIR" M="$top" INSTALL_MOD_DIR=updates \
-		${DESTDIR:+INSTALL_MOD_PATH="$DESTDIR"} modules_install
+	# The release as the kernel reports it (vermagic, /lib/modules/):
+	# Debian's 5.10 and 6.1 headers have the upstream version (5.10.262)
+	# in include/config/kernel.release, which Kbuild would install under.
+	rel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		"$KDIR/include/generated/utsrelease.h" 2>/dev/null)
+	[ -n "$rel" ] || die "$KDIR has no include/generated/utsrelease.h"
+	# Unsigned (CONFIG_MODULE_SIG_ALL=): a distribution's headers have
+	# no signing key.  For Secure Boot use make dkms-install (DKMS signs
+	# with its MOK key on Debian) or sign it yourself.
+	make -C "$KDIR" M="$top" KERNELRELEASE="$rel" INSTALL_MOD_DIR=updates \
+		CONFIG_MODULE_SIG_ALL= ${DESTDIR:+INSTALL_MOD_PATH="$DESTDIR"} \
+		modules_install
 	# Kbuild skips depmod without the kernel's System.map, which a
 	# headers package does not have.
 	[ -n "$DESTDIR" ] || depmod "$rel"
-	say "installed /lib/modules/$rel/updates/$name.ko: modprobe $name loads it"
+	say "installed /lib/modules/$rel/updates/$name.ko (unsigned): modprobe $name loads it"
 }
 
 # The versions added to DKMS, newest last.

@@ -54,12 +54,13 @@ owned() {
 }
 
 step_cli() {
-	local units=$DESTDIR$UNITDIR
+	local units=$DESTDIR$UNITDIR man=", no man page"
 	install -D -m 0755 "$top/scripts/reclaimscope" "$DESTDIR$BINDIR/reclaimscope"
 	install -d "$DESTDIR$MANDIR/man1" "$units"
 	if command -v rst2man > /dev/null; then
 		"$top/scripts/manpage.sh" > "$DESTDIR$MANDIR/man1/reclaimscope.1"
 		chmod 0644 "$DESTDIR$MANDIR/man1/reclaimscope.1"
+		man=", $MANDIR/man1/reclaimscope.1"
 	else
 		say "rst2man not found (Debian: python3-docutils): no man page installed"
 	fi
@@ -70,7 +71,7 @@ step_cli() {
 	if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; then
 		systemctl daemon-reload || true
 	fi
-	say "installed $BINDIR/reclaimscope, its man page and" \
+	say "installed $BINDIR/reclaimscope$man and" \
 		"$UNITDIR/reclaimscope-export.{service,timer} (not enabled)"
 }
 

@@ -8,6 +8,17 @@
 # make torture         load/unload cycles under pressure, fuzzing (long)
 # make bench           probe overhead, measured in QEMU (not a test)
 # make clean
+#
+# Installing (Documentation/packaging.rst):
+# make deb             Debian packages reclaimscope-dkms and reclaimscope in dist/
+# make install         the module for KDIR (modules_install, updates/), the
+#                      command-line tool, its man page and systemd units
+# make dkms-install    the module through DKMS for KVER (default: running
+#                      kernel), and the command-line tool
+# make uninstall       undo install and dkms-install
+# make dkms-test       build the packages from git and install, build and
+#                      purge them in clean chroots (PASS/FAIL lines)
+# PREFIX (/usr/local), BINDIR, MANDIR, UNITDIR and DESTDIR say where.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -39,4 +50,36 @@ torture:
 bench:
 	scripts/bench.sh
 
+# Installing (scripts/install.sh, scripts/deb.sh, scripts/dkms-test.sh).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+KVER ?= $(shell uname -r)
+RS_INSTALL = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' \
+	MANDIR='$(MANDIR)' UNITDIR='$(UNITDIR)' KDIR='$(KDIR)' KVER='$(KVER)' \
+	scripts/install.sh
+
+install: modules
+	$(RS_INSTALL) module cli
+
+dkms-install:
+	$(RS_INSTALL) dkms cli
+
+uninstall:
+	$(RS_INSTALL) uninstall
+
+install-cli:
+	$(RS_INSTALL) cli
+
+install-dkms-src:
+	$(RS_INSTALL) dkms-src
+
+deb:
+	scripts/deb.sh
+
+dkms-test:
+	scripts/dkms-test.sh
+
 .PHONY: all modules sparse clean cli demo check torture bench
+.PHONY: install dkms-install uninstall install-cli install-dkms-src deb dkms-test

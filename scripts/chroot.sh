@@ -4,7 +4,9 @@
 # chroot.sh RELEASE                 make (once) and print the chroot's root
 # chroot.sh RELEASE -- COMMAND...   run COMMAND inside it (made if need be)
 #
-# RELEASE: bullseye, trixie (with trixie-backports) or sid.
+# RELEASE: bullseye, bookworm, trixie (with trixie-backports) or sid.
+# (bookworm is the host's own release: its chroot is for testing the
+# packages in a clean system, scripts/dkms-test.sh, not for building.)
 #
 # A kernel's headers only build with its own release's gcc and glibc, so
 # the module for a kernel that is not the host's release is built in a
@@ -33,8 +35,8 @@ shift
 pkgs="make gcc libc6-dev libelf-dev sparse xz-utils kmod ca-certificates"
 
 case "$release" in
-bullseye | trixie | sid) ;;
-*) rs_die "unknown release $release (want bullseye, trixie or sid)" ;;
+bullseye | bookworm | trixie | sid) ;;
+*) rs_die "unknown release $release (want bullseye, bookworm, trixie or sid)" ;;
 esac
 
 # rs_apt_uris KIND: the host apt's http(s) URIs; KIND "security" gives
@@ -100,6 +102,11 @@ rs_chroot_write_apt() {
 			echo "deb $mirror bullseye main"
 			echo "deb $mirror bullseye-updates main"
 			[ -z "$security" ] || echo "deb $security bullseye-security main"
+			;;
+		bookworm)
+			echo "deb $mirror bookworm main"
+			echo "deb $mirror bookworm-updates main"
+			[ -z "$security" ] || echo "deb $security bookworm-security main"
 			;;
 		trixie)
 			echo "deb $mirror trixie main"

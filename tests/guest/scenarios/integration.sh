@@ -195,11 +195,18 @@ rs_integration_cycles() {
 	if rmmod reclaimscope; then rs_pass rmmod unloaded; else rs_fail rmmod "rmmod failed"; fi
 	if [ -d $RS ]; then rs_fail debugfs_removed "$RS still there"; else rs_pass debugfs_removed; fi
 
+	# rs.load_cycles=N (default 20): load/unload cycles under pressure;
+	# 0 leaves them to another run of the same kernel.
+	n=$(rs_cmdline_arg load_cycles 20)
+	if [ "$n" = 0 ]; then
+		echo "RS-INFO load_unload_cycles skipped (rs.load_cycles=0)"
+		return
+	fi
 	rm -f /tmp/stop
 	(while [ ! -f /tmp/stop ]; do rs_pressure > /dev/null 2>&1; done) &
 	echo "RS-INFO cycles_start_uptime $(cut -d' ' -f1 /proc/uptime)"
 	ok=0
-	for i in $(seq 1 20); do
+	for i in $(seq 1 "$n"); do
 		rs_insmod || continue
 		cat $RS/version $RS/hooks $RS/direct_reclaim $RS/node*/* > /dev/null
 		sleep 0.2
@@ -208,7 +215,7 @@ rs_integration_cycles() {
 	echo "RS-INFO cycles_end_uptime $(cut -d' ' -f1 /proc/uptime)"
 	touch /tmp/stop
 	wait
-	rs_expect_eq load_unload_cycles_under_pressure 20 "$ok"
+	rs_expect_eq load_unload_cycles_under_pressure "$n" "$ok"
 }
 
 rs_lru_gen_from_cmdline

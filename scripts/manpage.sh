@@ -42,7 +42,12 @@ ver=$(sed -n 's/^.define[[:space:]]*RS_VERSION[[:space:]]*"\(.*\)"/\1/p' \
 	# Documentation/reclaimscope-cli.rst without its title (the lines
 	# up to its second line of "="): its sections follow DESCRIPTION.
 	# Installed, the tool is reclaimscope, not scripts/reclaimscope.
-	awk 'n >= 2 { gsub(/``scripts\/reclaimscope``/, "``reclaimscope``"); print }
+	# A man page shows no image: an image directive and its indented
+	# options are left out.
+	awk '/^\.\. image::/ { img = 1; next }
+		img && /^[ \t]/ { next }
+		{ img = 0 }
+		n >= 2 { gsub(/``scripts\/reclaimscope``/, "``reclaimscope``"); print }
 		/^=+$/ && n < 2 { n++ }' \
 		"$top/Documentation/reclaimscope-cli.rst"
 	# (<<- strips tabs: the definitions below are indented with spaces.)

@@ -204,13 +204,9 @@ debian_kernel() {
 		"$3" "$2" "virtio_pci virtio_blk" dirty 900 \
 		"$dir/reclaimscope.ko=rs/reclaimscope.ko"
 	rs_cli_check "debian-$1-dirty" dirty
-	# New scenarios run on request until they have passed three runs in
-	# a row on every kernel: make check RS_EXTRA="memcg".
-	if [[ " ${RS_EXTRA:-} " = *" memcg "* ]]; then
-		rs_guest "debian-$1-memcg" "$3/boot/vmlinuz-$2" "$3" "$2" \
-			"virtio_pci virtio_blk" memcg 900 \
-			"$dir/reclaimscope.ko=rs/reclaimscope.ko"
-	fi
+	rs_guest "debian-$1-memcg" "$3/boot/vmlinuz-$2" "$3" "$2" \
+		"virtio_pci virtio_blk" memcg 900 \
+		"$dir/reclaimscope.ko=rs/reclaimscope.ko"
 	# The classic LRU's counters; the load/unload cycles under pressure
 	# ran in the first integration run of this kernel.
 	if [ -n "$lru" ]; then

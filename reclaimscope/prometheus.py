@@ -6,7 +6,7 @@ import re
 
 from .tree import NODE_FILES, is_int
 from .text import PAGE_SIZE
-from .analysis import bucket_bounds, shrinkers_by_name
+from .analysis import COUNTING, bucket_bounds, shrinkers_by_name
 
 
 # Every key has a name, a type and a one-line meaning with its unit.
@@ -325,8 +325,9 @@ def prometheus(tree, demo=False):
             '(this machine\'s page size)', {}, PAGE_SIZE)
     for h in tree['hooks']:
         labels = {'hook': h['name'], 'kind': h['kind']}
-        exp.add('reclaimscope_hook_attached', G, '1 when the probe is attached; 0: what it '
-                'counts is unknown, not 0', labels, int(h['state'] == 'attached'))
+        exp.add('reclaimscope_hook_attached', G, '1 when what the hook counts is counted '
+                '(attached, or standby behind another hook); 0: unknown, not 0', labels,
+                int(h['state'] in COUNTING))
         exp.add('reclaimscope_hook_hits_total', C, 'times the probe ran', labels, h['hits'])
         exp.add('reclaimscope_hook_missed_total', C, 'kretprobe calls not measured '
                 '(maxactive)', labels, h['missed'])

@@ -5,6 +5,7 @@ they judge."""
 from .tree import lockdown_note, locked_down
 from .text import fmt_latency, fmt_mib, fmt_rate, fmt_seconds, fmt_share, fmt_us, plural
 from .analysis import (
+    COUNTING,
     SHRINK_OUTCOMES, bucket_bounds, is_unavailable, latency_summary, node_refaults,
     psi_share, shrink_outcomes, shrinkers_by_name, unavailable, zone_level)
 
@@ -742,7 +743,7 @@ def diagnose(cur, prev=None, window=None, **overrides):
     if locked_down(cur):
         notes.append(lockdown_note(cur))
     for h in cur['hooks']:
-        if h['state'] != 'attached':
+        if h['state'] not in COUNTING:
             notes.append('hook %s is %s: what it counts is unknown (n/a), not 0'
                          % (h['name'], h['state']))
         elif h.get('missed'):

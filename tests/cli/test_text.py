@@ -145,6 +145,33 @@ class Smaller(unittest.TestCase):
         rep = json.loads(text('snapshot', '--json', '--root', root))
         self.assertIn('direct_reclaim', rep['unavailable'])
 
+    def test_hook_on_standby_still_counts(self):
+        """7.x times balance_pgdat() with two tracepoints and leaves its
+        kretprobe on standby: the numbers are counted, not n/a."""
+        tmp = tempfile.mkdtemp(prefix='rs-test.')
+        self.addCleanup(shutil.rmtree, tmp)
+        root = os.path.join(tmp, 'tree')
+        shutil.copytree(fixture('6.12', 'pressure'), root)
+        path = os.path.join(root, 'hooks')
+        with open(path) as f:
+            lines = f.read().splitlines()
+        for i, l in enumerate(lines):
+            w = l.split()
+            if w[0] == 'balance_pgdat':
+                w[2], w[5] = 'standby', '-'
+                lines[i] = ' '.join(w)
+        lines += ['mm_vmscan_balance_pgdat_begin tracepoint attached 5 0 '
+                  'mm_vmscan_balance_pgdat_begin',
+                  'mm_vmscan_balance_pgdat_end tracepoint attached 5 0 '
+                  'mm_vmscan_balance_pgdat_end']
+        with open(path, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        out = text('snapshot', '--root', root)
+        self.assertNotIn('balance_pgdat: n/a', out)
+        self.assertNotIn('standby', out)
+        rep = json.loads(text('snapshot', '--json', '--root', root))
+        self.assertNotIn('balance_pgdat', rep['unavailable'])
+
 
 if __name__ == '__main__':
     unittest.main()

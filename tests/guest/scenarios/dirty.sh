@@ -2,8 +2,9 @@
 # Dirty page cache under reclaim: buffered writes to the scratch disk
 # (/dev/vdb, whose page cache is written back to a real device) with
 # writeback held back, then anonymous allocations beyond free memory
-# force reclaim.  Reclaim then finds dirty folios first, wakes the
-# flushers, meets writeback folios and may throttle on writeback.
+# force reclaim while a sync writes the cache back.  Reclaim then finds
+# dirty folios first, meets writeback folios and may throttle on
+# writeback.
 #
 # Checked exactly, per node, against tracefs: every outcome counter the
 # module reads from shrink_folio_list()'s struct reclaim_stat (through its
@@ -89,11 +90,18 @@ dirty_window() {
 	taskset 2 dd if=/dev/zero of=$DISK bs=1M count=120 seek=120 2>/dev/null &
 	wait
 	dirty_meminfo before
-	# ... then anonymous memory, split over the nodes, 64 MiB more than
+	# ... then anonymous memory, split over the nodes, 32 MiB more than
 	# is free: reclaim has to free that much page cache, all of it
-	# dirty until the flushers it wakes have written it (16 MiB/s).
+	# dirty at first.  A sync started at the same moment writes it back
+	# (16 MiB/s, oldest first): reclaim meets the dirty tail before
+	# anything is clean, and then the folios sync has written.  Without
+	# it, a kernel whose reclaim activates dirty folios rather than
+	# waking the flushers (Debian 7.3: nr_activate_file == nr_dirty,
+	# nothing written) reclaims nothing: both nodes went hopeless and
+	# dd was killed by the OOM killer.
 	free=$(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo)
-	mb=$(((free + 64) / 2))
+	mb=$(((free + 32) / 2))
+	sync &
 	taskset 1 dd if=/dev/zero of=/dev/null bs=${mb}M count=1 2>/dev/null &
 	taskset 2 dd if=/dev/zero of=/dev/null bs=${mb}M count=1 2>/dev/null &
 	wait

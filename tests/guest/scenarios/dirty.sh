@@ -52,7 +52,7 @@ dirty_meminfo() {
 }
 
 dirty_window() {
-	local n k dr dbr wbc free mb total
+	local n k dr dbr wbc free mb total i
 	if [ ! -b $DISK ]; then
 		rs_fail dirty_disk "no $DISK"
 		return
@@ -92,18 +92,26 @@ dirty_window() {
 	dirty_meminfo before
 	# ... then anonymous memory, split over the nodes, 32 MiB more than
 	# is free: reclaim has to free that much page cache, all of it
-	# dirty at first.  A sync started at the same moment writes it back
-	# (16 MiB/s, oldest first): reclaim meets the dirty tail before
-	# anything is clean, and then the folios sync has written.  Without
-	# it, a kernel whose reclaim activates dirty folios rather than
-	# waking the flushers (Debian 7.3: nr_activate_file == nr_dirty,
-	# nothing written) reclaims nothing: both nodes went hopeless and
-	# dd was killed by the OOM killer.
+	# dirty.  Once reclaim has met dirty folios (the module counts
+	# them; tracefs checks the count below), a sync writes the cache
+	# back (16 MiB/s, oldest first), so that reclaim then finds clean
+	# folios.  Without it, a kernel whose reclaim activates dirty folios
+	# rather than waking the flushers (Debian 7.3: nr_activate_file ==
+	# nr_dirty, nothing written) reclaims nothing: both nodes went
+	# hopeless and dd was killed by the OOM killer.  Started before
+	# reclaim met a dirty folio, the sync can win the race (the KUnit
+	# kernel: nr_dirty 0).
 	free=$(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo)
 	mb=$(((free + 32) / 2))
-	sync &
 	taskset 1 dd if=/dev/zero of=/dev/null bs=${mb}M count=1 2>/dev/null &
 	taskset 2 dd if=/dev/zero of=/dev/null bs=${mb}M count=1 2>/dev/null &
+	i=0
+	k=$(rs_sum nr_dirty /tmp/before/node*/shrink_list)
+	while [ $i -lt 300 ] && [ "$(rs_sum nr_dirty $RS/node*/shrink_list)" = "$k" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sync &
 	wait
 	dirty_meminfo after
 	rs_dump $RS/node*/dirty

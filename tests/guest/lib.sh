@@ -23,6 +23,20 @@ rs_expect_gt() {
 # rs_kv FILE KEY: the value of KEY in a "key value" file.
 rs_kv() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print "missing" }' "$1"; }
 
+# rs_has_keys FILE KEY...: adds "file:key=value" to the caller's $bad
+# for each key missing or not a decimal number.
+rs_has_keys() {
+	local f=$1 k v
+	shift
+	for k in "$@"; do
+		v=$(rs_kv "$f" "$k")
+		case "$v" in
+		-[0-9]*|[0-9]*) ;;
+		*) bad="$bad ${f#$RS/}:$k=$v" ;;
+		esac
+	done
+}
+
 # rs_vmstat KEY
 rs_vmstat() { rs_kv /proc/vmstat "$1"; }
 

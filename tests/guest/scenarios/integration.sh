@@ -71,20 +71,6 @@ rs_integration_files() {
 	rs_export idle
 }
 
-# rs_has_keys FILE KEY...: adds "file:key" to $bad for each key missing
-# or not a decimal number.
-rs_has_keys() {
-	local f=$1 k v
-	shift
-	for k in "$@"; do
-		v=$(rs_kv "$f" "$k")
-		case "$v" in
-		-[0-9]*|[0-9]*) ;;
-		*) bad="$bad ${f#$RS/}:$k=$v" ;;
-		esac
-	done
-}
-
 rs_integration_window() {
 	local n nodes_kswapd nodes_bp nodes_sl i
 

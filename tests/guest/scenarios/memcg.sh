@@ -119,30 +119,17 @@ memcg_group_begins() {
 	echo $t
 }
 
-# memcg_has_keys FILE KEY...: the keys are there, with decimal values.
-memcg_has_keys() {
-	local f=$1 k v bad=
-	shift
-	for k in "$@"; do
-		v=$(rs_kv "$f" "$k")
-		case "$v" in
-		-[0-9]*|[0-9]*) ;;
-		*) bad="$bad $k=$v" ;;
-		esac
-	done
-	rs_expect_eq "keys_${f##*/}" "" "$bad"
-}
-
 memcg_window() {
-	local g ev wrong
+	local g ev wrong bad=
 	memcg_setup || return
 	wrong=$(rs_hooks_wrong | tr ' ' '\n' | grep memcg | paste -sd ' ')
 	rs_expect_eq memcg_hooks_as_tracefs "" "$wrong"
-	memcg_has_keys $RS/memcg_reclaim stalls completed nr_reclaimed \
+	rs_has_keys $RS/memcg_reclaim stalls completed nr_reclaimed \
 		total_ns max_ns in_flight untracked unpaired_ends \
 		softlimit_calls softlimit_completed softlimit_nr_reclaimed \
 		softlimit_total_ns softlimit_in_flight latency_us_le_1 \
 		latency_us_le_1048576 latency_us_gt_1048576
+	rs_expect_eq keys_memcg_reclaim "" "$bad"
 
 	rs_quiesce
 	rs_snapshot /tmp/before

@@ -34,6 +34,7 @@ struct mem_cgroup;
 #include <reclaimscope/core.h>
 #include <reclaimscope/counters.h>
 #include <reclaimscope/pairs.h>
+#include <reclaimscope/stalls.h>
 
 enum {
 	DR_STALLS,
@@ -80,11 +81,17 @@ static struct rs_counters dr_in_flight;	/* a gauge: never reset */
 static struct rs_pairs dr_pairs;
 static struct rs_pairs nr_pairs;
 
+bool rs_in_direct_reclaim(void)
+{
+	return rs_pairs_holds(&dr_pairs, current);
+}
+
 static void dr_begin(void)
 {
 	int nid = numa_node_id();
 
 	rs_counter_inc(&dr_ctrs, nid, DR_STALLS);
+	rs_stall_account(RS_STALL_DIRECT, 1, 0, 0);
 	if (rs_pairs_begin(&dr_pairs, current, rs_now(), nid))
 		rs_counter_inc(&dr_in_flight, nid, 0);
 	else
@@ -125,6 +132,7 @@ static void dr_end(unsigned long nr_reclaimed)
 	rs_counter_inc(&dr_ctrs, nid, DR_COMPLETED);
 	rs_counter_add(&dr_ctrs, nid, DR_NR_RECLAIMED, nr_reclaimed);
 	rs_latency_add(&dr_ctrs, nid, DR_TOTAL_NS, DR_MAX_NS, DR_HIST, ns);
+	rs_stall_account(RS_STALL_DIRECT, 0, ns, nr_reclaimed);
 }
 
 static void rs_probe_direct_reclaim_end(void *data, unsigned long nr_reclaimed)
@@ -210,6 +218,9 @@ static void rs_probe_throttled(void *data, int nid, int usec_timeout,
 		break;
 	}
 	rs_counter_inc(&dr_ctrs, nid, key);
+	/* The task that slept, for as long as it slept. */
+	rs_stall_account(RS_STALL_THROTTLED, 1,
+			 (u64)max(usec_delayed, 0) * NSEC_PER_USEC, 0);
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_throttled, rs_probe_throttled);

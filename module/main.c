@@ -30,6 +30,8 @@ static const struct rs_feature * const rs_features[] = {
 	&rs_direct_reclaim_feature,
 	&rs_memcg_reclaim_feature,
 	&rs_compaction_feature,
+	&rs_direct_compaction_feature,
+	&rs_stalls_feature,
 	&rs_boost_feature,
 	&rs_nodestate_feature,
 	&rs_shrinkers_feature,
@@ -51,13 +53,15 @@ static void rs_feature_free(const struct rs_feature *f)
 {
 	unsigned int i;
 
+	for (i = 0; i < f->nr_tables; i++)
+		rs_table_free(f->tables[i].t);
 	for (i = 0; i < f->nr_pairs; i++)
 		rs_pairs_free(f->pairs[i].p);
 	for (i = 0; i < f->nr_counters; i++)
 		rs_counters_free(f->counters[i].c);
 }
 
-/* Counter sets and pair tables first, then the feature's own init. */
+/* Counter sets, pair and row tables first, then the feature's own init. */
 static int rs_feature_init(const struct rs_feature *f)
 {
 	unsigned int i, rows;
@@ -71,6 +75,9 @@ static int rs_feature_init(const struct rs_feature *f)
 	}
 	for (i = 0; !ret && i < f->nr_pairs; i++)
 		ret = rs_pairs_init(f->pairs[i].p, f->pairs[i].bits);
+	for (i = 0; !ret && i < f->nr_tables; i++)
+		ret = rs_table_init(f->tables[i].t, *f->tables[i].nr_rows,
+				    f->tables[i].nr_cols);
 	if (!ret && f->init)
 		ret = f->init();
 	if (ret)
@@ -87,17 +94,29 @@ static void rs_features_exit(unsigned int nr)
 	}
 }
 
-/* The one reset: every counter but the gauges, then the rest. */
+/*
+ * The one reset: every counter but the gauges, every row table, then the
+ * rest.  Row tables are frozen, then emptied once every probe that could
+ * still be adding to them has returned (table.h), so that no count from
+ * before the reset lands in a row claimed after it.
+ */
 static void rs_features_reset(void)
 {
 	unsigned int i, j;
 
+	for (i = 0; i < ARRAY_SIZE(rs_features); i++)
+		for (j = 0; j < rs_features[i]->nr_tables; j++)
+			rs_table_freeze(rs_features[i]->tables[j].t);
+	/* Tracepoint probes and kretprobe handlers alike. */
+	tracepoint_synchronize_unregister();
 	for (i = 0; i < ARRAY_SIZE(rs_features); i++) {
 		const struct rs_feature *f = rs_features[i];
 
 		for (j = 0; j < f->nr_counters; j++)
 			if (!f->counters[j].gauge)
 				rs_counters_reset(f->counters[j].c);
+		for (j = 0; j < f->nr_tables; j++)
+			rs_table_clear(f->tables[j].t);
 		if (f->reset)
 			f->reset();
 	}

@@ -33,6 +33,7 @@ struct mem_cgroup;
 #include <reclaimscope/counters.h>
 #include <reclaimscope/memcg_reclaim.h>
 #include <reclaimscope/pairs.h>
+#include <reclaimscope/stalls.h>
 
 static const char * const mr_keys[RS_MR_NR_KEYS] = {
 	/* Limit reclaim is the stall: its begins are "stalls". */
@@ -61,12 +62,40 @@ static const char * const mr_in_flight_keys[RS_MR_KINDS] = {
 
 static struct rs_mr mr;
 
+bool rs_in_memcg_reclaim(void)
+{
+	return rs_pairs_holds(&mr.pairs[RS_MR_LIMIT], current);
+}
+
 #ifdef CONFIG_MEMCG
+/* Limit reclaim is a stall of the task, charged to it and its cgroup. */
+static void mr_limit_begin(void)
+{
+	rs_mr_begin(&mr, RS_MR_LIMIT, current, rs_now());
+	rs_stall_account(RS_STALL_MEMCG, 1, 0, 0);
+}
+
+static void mr_limit_end(unsigned long nr_reclaimed)
+{
+	u64 ns;
+
+	if (rs_mr_end(&mr, RS_MR_LIMIT, current, rs_now(), nr_reclaimed, &ns))
+		rs_stall_account(RS_STALL_MEMCG, 0, ns, nr_reclaimed);
+}
+
+/* Soft limit reclaim is part of a kswapd or direct reclaim pass. */
+static void mr_softlimit_end(unsigned long nr_reclaimed)
+{
+	u64 ns;
+
+	rs_mr_end(&mr, RS_MR_SOFTLIMIT, current, rs_now(), nr_reclaimed, &ns);
+}
+
 static void rs_probe_memcg_reclaim_begin(void *data, int order,
 					 gfp_t gfp_flags)
 {
 	rs_hook_hit(data);
-	rs_mr_begin(&mr, RS_MR_LIMIT, current, rs_now());
+	mr_limit_begin();
 }
 
 static void rs_probe_memcg_reclaim_begin_memcg(void *data, gfp_t gfp_flags,
@@ -74,7 +103,7 @@ static void rs_probe_memcg_reclaim_begin_memcg(void *data, gfp_t gfp_flags,
 					       struct mem_cgroup *memcg)
 {
 	rs_hook_hit(data);
-	rs_mr_begin(&mr, RS_MR_LIMIT, current, rs_now());
+	mr_limit_begin();
 }
 
 RS_CHECK_TP_PROTO_EITHER(mm_vmscan_memcg_reclaim_begin,
@@ -84,7 +113,7 @@ RS_CHECK_TP_PROTO_EITHER(mm_vmscan_memcg_reclaim_begin,
 static void rs_probe_memcg_reclaim_end(void *data, unsigned long nr_reclaimed)
 {
 	rs_hook_hit(data);
-	rs_mr_end(&mr, RS_MR_LIMIT, current, rs_now(), nr_reclaimed);
+	mr_limit_end(nr_reclaimed);
 }
 
 static void rs_probe_memcg_reclaim_end_memcg(void *data,
@@ -92,7 +121,7 @@ static void rs_probe_memcg_reclaim_end_memcg(void *data,
 					     struct mem_cgroup *memcg)
 {
 	rs_hook_hit(data);
-	rs_mr_end(&mr, RS_MR_LIMIT, current, rs_now(), nr_reclaimed);
+	mr_limit_end(nr_reclaimed);
 }
 
 RS_CHECK_TP_PROTO_EITHER(mm_vmscan_memcg_reclaim_end,
@@ -119,7 +148,7 @@ RS_CHECK_TP_PROTO_EITHER(mm_vmscan_memcg_softlimit_reclaim_begin,
 static void rs_probe_softlimit_end(void *data, unsigned long nr_reclaimed)
 {
 	rs_hook_hit(data);
-	rs_mr_end(&mr, RS_MR_SOFTLIMIT, current, rs_now(), nr_reclaimed);
+	mr_softlimit_end(nr_reclaimed);
 }
 
 static void rs_probe_softlimit_end_memcg(void *data,
@@ -127,7 +156,7 @@ static void rs_probe_softlimit_end_memcg(void *data,
 					 struct mem_cgroup *memcg)
 {
 	rs_hook_hit(data);
-	rs_mr_end(&mr, RS_MR_SOFTLIMIT, current, rs_now(), nr_reclaimed);
+	mr_softlimit_end(nr_reclaimed);
 }
 
 RS_CHECK_TP_PROTO_EITHER(mm_vmscan_memcg_softlimit_reclaim_end,

@@ -72,6 +72,20 @@ found:
 }
 
 /**
+ * rs_pairs_holds() - whether @key has a slot: it is between a tracked
+ * begin and its end.  Only meaningful for the key's own task.
+ */
+bool rs_pairs_holds(struct rs_pairs *p, const void *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < RS_PAIR_PROBES; i++)
+		if (READ_ONCE(rs_pair_slot(p, key, i)->key) == key)
+			return true;
+	return false;
+}
+
+/**
  * rs_pairs_end() - take back what rs_pairs_begin() stored for @key
  * Return: false when @key has no slot (its begin was not tracked).
  */

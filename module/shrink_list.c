@@ -24,6 +24,7 @@
 #include <reclaimscope/compat.h>
 #include <reclaimscope/core.h>
 #include <reclaimscope/counters.h>
+#include <reclaimscope/stalls.h>
 
 enum {
 	SL_CALLS,
@@ -40,7 +41,8 @@ enum {
 	SL_ACTIVE_DEACTIVATED,
 	SL_ACTIVE_REFERENCED,
 	SL_MAX_NS,
-	SL_HIST,
+	SL_CTX,			/* <context>_calls, <context>_ns per context */
+	SL_HIST = SL_CTX + 2 * RS_CTX_NR,
 	NR_SL_KEYS = SL_HIST + RS_HIST_BUCKETS,
 };
 
@@ -58,12 +60,21 @@ static const char * const sl_keys[NR_SL_KEYS] = {
 	[SL_ACTIVE_KEPT] = "active_kept",
 	[SL_ACTIVE_DEACTIVATED] = "active_deactivated",
 	[SL_ACTIVE_REFERENCED] = "active_referenced",
+	[SL_CTX + 2 * RS_CTX_KSWAPD] = "kswapd_calls",
+	[SL_CTX + 2 * RS_CTX_KSWAPD + 1] = "kswapd_ns",
+	[SL_CTX + 2 * RS_CTX_DIRECT] = "direct_calls",
+	[SL_CTX + 2 * RS_CTX_DIRECT + 1] = "direct_ns",
+	[SL_CTX + 2 * RS_CTX_MEMCG] = "memcg_calls",
+	[SL_CTX + 2 * RS_CTX_MEMCG + 1] = "memcg_ns",
+	[SL_CTX + 2 * RS_CTX_OTHER] = "other_calls",
+	[SL_CTX + 2 * RS_CTX_OTHER + 1] = "other_ns",
 };
 
 struct sl_call {
 	u64 start;
 	struct reclaim_stat *stat;
 	int nid;
+	enum rs_ctx ctx;
 };
 
 static struct rs_counters sl_ctrs;
@@ -86,8 +97,10 @@ static int sl_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rs_hook_hit(rs_hook_from_instance(ri));
 	call->nid = pgdat->node_id;
 	call->stat = (struct reclaim_stat *)regs_get_kernel_argument(regs, 3);
+	call->ctx = rs_reclaim_context();
 	call->start = rs_now();
 	rs_counter_inc(&sl_ctrs, call->nid, SL_CALLS);
+	rs_counter_inc(&sl_ctrs, call->nid, SL_CTX + 2 * call->ctx);
 	rs_counter_inc(&sl_in_flight, call->nid, 0);
 	return 0;
 }
@@ -104,6 +117,7 @@ static int sl_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rs_counter_add(&sl_ctrs, nid, SL_NR_RECLAIMED,
 		       (unsigned int)regs_return_value(regs));
 	rs_latency_add(&sl_ctrs, nid, SL_TOTAL_NS, SL_MAX_NS, SL_HIST, ns);
+	rs_counter_add(&sl_ctrs, nid, SL_CTX + 2 * call->ctx + 1, ns);
 	/* The caller's reclaim_stat is still live: we run before it resumes. */
 	for (i = 0; i < sl_nr_stat_fields; i++)
 		rs_counter_add(&sl_stat_ctrs, nid, i,

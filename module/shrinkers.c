@@ -24,6 +24,7 @@ struct mem_cgroup;
 #include <reclaimscope/counters.h>
 #include <reclaimscope/pairs.h>
 #include <reclaimscope/shrinkers.h>
+#include <reclaimscope/stalls.h>
 
 enum {
 	SH_CALLS,
@@ -32,7 +33,8 @@ enum {
 	SH_FREED_TOTAL,
 	SH_TOTAL_NS,
 	SH_MAX_NS,
-	NR_SH_KEYS,
+	SH_CTX,			/* calls, then ns, per context (stalls.h) */
+	NR_SH_KEYS = SH_CTX + 2 * RS_CTX_NR,
 };
 
 #define SH_PAIR_BITS 10
@@ -61,6 +63,7 @@ static void sh_start(struct shrinker *shr, unsigned long cache_items,
 		rs_shrinker_set_name(row, name);
 	}
 	rs_counter_inc(&sh_ctrs, r, SH_CALLS);
+	rs_counter_inc(&sh_ctrs, r, SH_CTX + 2 * rs_reclaim_context());
 	rs_counter_add(&sh_ctrs, r, SH_DELTA_TOTAL, delta);
 	rs_counter_add(&sh_ctrs, r, SH_TOTAL_SCAN_TOTAL, total_scan);
 	WRITE_ONCE(row->cache_items, cache_items);
@@ -106,6 +109,8 @@ static void sh_end(int shrinker_retval, long new_scan_cnt)
 	if (shrinker_retval > 0)
 		rs_counter_add(&sh_ctrs, r, SH_FREED_TOTAL, shrinker_retval);
 	rs_counter_add(&sh_ctrs, r, SH_TOTAL_NS, ns);
+	/* The same task, in the same reclaim pass as at the start. */
+	rs_counter_add(&sh_ctrs, r, SH_CTX + 2 * rs_reclaim_context() + 1, ns);
 	rs_counter_max_update(&sh_ctrs, r, SH_MAX_NS, ns);
 	WRITE_ONCE(sh_table->rows[r].deferred, new_scan_cnt);
 }
@@ -143,7 +148,7 @@ static struct rs_hook sh_hooks[] = {
 static int shrinkers_show(struct seq_file *m, void *v)
 {
 	struct rs_shrinker_snap *snap;
-	unsigned int i, nr = 0;
+	unsigned int i, c, nr = 0;
 
 	snap = kvcalloc(RS_SHRINKER_ROWS + 1, sizeof(*snap), GFP_KERNEL);
 	if (!snap)
@@ -169,17 +174,29 @@ static int shrinkers_show(struct seq_file *m, void *v)
 		s->deferred = READ_ONCE(row->deferred);
 		s->total_ns = rs_counter_sum(&sh_ctrs, i, SH_TOTAL_NS);
 		s->max_ns = rs_counter_max(&sh_ctrs, i, SH_MAX_NS);
+		for (c = 0; c < RS_CTX_NR; c++) {
+			s->ctx_calls[c] = rs_counter_sum(&sh_ctrs, i, SH_CTX + 2 * c);
+			s->ctx_ns[c] = rs_counter_sum(&sh_ctrs, i, SH_CTX + 2 * c + 1);
+		}
 		nr++;
 	}
 	rs_shrinker_sort(snap, nr);
 
-	seq_puts(m, "name calls cache_items delta_total total_scan_total freed_total deferred total_ns max_ns\n");
-	for (i = 0; i < nr; i++)
-		seq_printf(m, "%s %llu %llu %llu %llu %llu %lld %llu %llu\n",
+	seq_puts(m, "name calls cache_items delta_total total_scan_total freed_total deferred total_ns max_ns");
+	for (c = 0; c < RS_CTX_NR; c++)
+		seq_printf(m, " %s_calls %s_ns", rs_ctx_names[c], rs_ctx_names[c]);
+	seq_putc(m, '\n');
+	for (i = 0; i < nr; i++) {
+		seq_printf(m, "%s %llu %llu %llu %llu %llu %lld %llu %llu",
 			   snap[i].name, snap[i].calls, snap[i].cache_items,
 			   snap[i].delta_total, snap[i].total_scan_total,
 			   snap[i].freed_total, snap[i].deferred,
 			   snap[i].total_ns, snap[i].max_ns);
+		for (c = 0; c < RS_CTX_NR; c++)
+			seq_printf(m, " %llu %llu", snap[i].ctx_calls[c],
+				   snap[i].ctx_ns[c]);
+		seq_putc(m, '\n');
+	}
 	kvfree(snap);
 	return 0;
 }

@@ -12,6 +12,7 @@ comma := ,
 lparen := (
 rs_header_has = $(if $(shell grep -s -E '$(2)' $(srctree)/include/$(1)),$(3))
 rs_header_exists = $(if $(wildcard $(srctree)/include/$(1)),$(2))
+rs_exported = $(if $(shell grep -s -w -E '$(1)' $(objtree)/Module.symvers),$(2))
 rs_tp_has = $(call rs_header_has,trace/events/$(1).h,^TRACE_EVENT\$(lparen)$(2)$(comma),$(3))
 
 # struct reclaim_stat: nr_demoted from 6.x, nr_pageout gone in 7.x.
@@ -38,3 +39,6 @@ ccflags-y += $(call rs_tp_has,vmscan,mm_vmscan_balance_pgdat_begin,-DRS_HAVE_TP_
 ccflags-y += $(call rs_tp_has,vmscan,mm_vmscan_balance_pgdat_end,-DRS_HAVE_TP_BALANCE_PGDAT_END)
 ccflags-y += $(call rs_tp_has,vmscan,mm_vmscan_kswapd_reclaim_fail,-DRS_HAVE_TP_KSWAPD_RECLAIM_FAIL)
 ccflags-y += $(call rs_tp_has,vmscan,mm_vmscan_kswapd_clear_hopeless,-DRS_HAVE_TP_KSWAPD_CLEAR_HOPELESS)
+# cgroup_get_from_id(): exported from 6.1 (not in 5.10); without it the
+# tasks and cgroups files print a cgroup as id:<N>.
+ccflags-y += $(call rs_exported,cgroup_get_from_id,-DRS_HAVE_CGROUP_GET_FROM_ID)

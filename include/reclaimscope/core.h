@@ -21,6 +21,7 @@
 #include <reclaimscope/counters.h>
 #include <reclaimscope/hooks.h>
 #include <reclaimscope/pairs.h>
+#include <reclaimscope/table.h>
 
 /* Bumped when a debugfs file loses or renames a key. */
 #define RS_ABI		1
@@ -66,6 +67,17 @@ struct rs_pairs_decl {
 	unsigned int bits;
 };
 
+/*
+ * A table of keyed rows a feature declares (table.h): allocated, reset
+ * and freed by the core.  @nr_rows points at the row count (a module
+ * parameter), read at load.
+ */
+struct rs_table_decl {
+	struct rs_table *t;
+	const unsigned int *nr_rows;
+	unsigned int nr_cols;
+};
+
 /**
  * struct rs_feature - one feature, as the core brings it up and down
  * @name: for messages
@@ -75,6 +87,8 @@ struct rs_pairs_decl {
  * @nr_counters: how many
  * @pairs: pair tables the core owns for it
  * @nr_pairs: how many
+ * @tables: row tables the core owns for it
+ * @nr_tables: how many
  * @init: anything else it needs, after its counters exist (process
  *	context, may sleep); a non-zero return fails the load
  * @exit: undo @init; no hook of any feature runs any more
@@ -91,6 +105,8 @@ struct rs_feature {
 	unsigned int nr_counters;
 	const struct rs_pairs_decl *pairs;
 	unsigned int nr_pairs;
+	const struct rs_table_decl *tables;
+	unsigned int nr_tables;
 	int (*init)(void);
 	void (*exit)(void);
 	void (*reset)(void);
@@ -107,6 +123,8 @@ extern const struct rs_feature rs_boost_feature;
 extern const struct rs_feature rs_nodestate_feature;
 extern const struct rs_feature rs_demo_feature;
 extern const struct rs_feature rs_shrinkers_feature;
+extern const struct rs_feature rs_direct_compaction_feature;
+extern const struct rs_feature rs_stalls_feature;
 
 /*
  * Readers of every file hold rs_reset_sem for reading while they print;

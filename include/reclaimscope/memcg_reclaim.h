@@ -88,35 +88,36 @@ static __always_inline void rs_mr_begin(struct rs_mr *mr, enum rs_mr_kind kind,
 
 /*
  * @task ends a reclaim of @kind at @now, having reclaimed @nr_reclaimed
- * pages.  Only an end matched to its begin is counted as completed, with
+ * pages; true, with its time in *@ns, when its begin was seen.  Only an end matched to its begin is counted as completed, with
  * its pages and its time, so that completed, nr_reclaimed and total_ns
  * describe the same calls; limit reclaim also feeds max_ns and the
  * histogram (soft limit reclaim is part of a kswapd or direct reclaim
  * pass, whose own files time it).
  */
-static __always_inline void rs_mr_end(struct rs_mr *mr, enum rs_mr_kind kind,
+static __always_inline bool rs_mr_end(struct rs_mr *mr, enum rs_mr_kind kind,
 				      const void *task, u64 now,
-				      unsigned long nr_reclaimed)
+				      unsigned long nr_reclaimed, u64 *ns)
 {
-	u64 start, ns;
+	u64 start;
 	int nid;
 
 	if (!rs_pairs_end(&mr->pairs[kind], task, &start, &nid)) {
 		/* Began before the module was loaded, or not tracked. */
 		rs_counter_inc(&mr->ctrs, 0, rs_mr_key(kind, RS_MR_UNPAIRED_ENDS));
-		return;
+		return false;
 	}
 	/* The clock may step back by a hair between CPUs (core.h). */
-	ns = now > start ? now - start : 0;
+	*ns = now > start ? now - start : 0;
 	rs_counter_dec(&mr->in_flight, 0, kind);
 	rs_counter_inc(&mr->ctrs, 0, rs_mr_key(kind, RS_MR_COMPLETED));
 	rs_counter_add(&mr->ctrs, 0, rs_mr_key(kind, RS_MR_NR_RECLAIMED),
 		       nr_reclaimed);
 	if (kind == RS_MR_LIMIT)
 		rs_latency_add(&mr->ctrs, 0, rs_mr_key(kind, RS_MR_TOTAL_NS),
-			       RS_MR_MAX_NS, RS_MR_HIST, ns);
+			       RS_MR_MAX_NS, RS_MR_HIST, *ns);
 	else
-		rs_counter_add(&mr->ctrs, 0, rs_mr_key(kind, RS_MR_TOTAL_NS), ns);
+		rs_counter_add(&mr->ctrs, 0, rs_mr_key(kind, RS_MR_TOTAL_NS), *ns);
+	return true;
 }
 
 #endif /* _RECLAIMSCOPE_MEMCG_RECLAIM_H */

@@ -33,6 +33,7 @@ struct rs_pairs {
 int rs_pairs_init(struct rs_pairs *p, unsigned int bits);
 void rs_pairs_free(struct rs_pairs *p);
 bool rs_pairs_begin(struct rs_pairs *p, const void *key, u64 ts, int nid);
+bool rs_pairs_holds(struct rs_pairs *p, const void *key);
 bool rs_pairs_end(struct rs_pairs *p, const void *key, u64 *ts, int *nid);
 
 #endif /* _RECLAIMSCOPE_PAIRS_H */

@@ -9,6 +9,8 @@
 
 #include <linux/types.h>
 
+#include <reclaimscope/stalls.h>
+
 #define RS_SHRINKER_ROWS	64
 #define RS_SHRINKER_OTHER	RS_SHRINKER_ROWS	/* index of "other" */
 #define RS_SHRINKER_NAME_LEN	48
@@ -36,6 +38,8 @@ struct rs_shrinker_snap {
 	s64 deferred;
 	u64 total_ns;
 	u64 max_ns;
+	u64 ctx_calls[RS_CTX_NR];	/* per context (stalls.h) */
+	u64 ctx_ns[RS_CTX_NR];
 };
 
 unsigned int rs_shrinker_row(struct rs_shrinker_table *t, const void *key,

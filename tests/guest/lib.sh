@@ -20,8 +20,37 @@ rs_expect_gt() {
 	if [ "$2" -gt "$3" ] 2>/dev/null; then rs_pass "$1" "$2 > $3"; else rs_fail "$1" "$2 is not > $3"; fi
 }
 
+# rs_expect_ge NAME VALUE LIMIT
+rs_expect_ge() {
+	if [ "$2" -ge "$3" ] 2>/dev/null; then rs_pass "$1" "$2 >= $3"; else rs_fail "$1" "$2 is not >= $3"; fi
+}
+
+# rs_expect_le NAME VALUE LIMIT
+rs_expect_le() {
+	if [ "$2" -le "$3" ] 2>/dev/null; then rs_pass "$1" "$2 <= $3"; else rs_fail "$1" "$2 is not <= $3"; fi
+}
+
 # rs_kv FILE KEY: the value of KEY in a "key value" file.
 rs_kv() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print "missing" }' "$1"; }
+
+# rs_col FILE KEYCOL KEY COL: column COL of the row of a table file
+# (tasks, cgroups: a header line, then rows) whose KEYCOL is KEY;
+# "missing" when no row has it.
+rs_col() {
+	awk -v kc="$2" -v kv="$3" -v c="$4" '
+		NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		$h[kc] == kv { print $h[c]; f = 1; exit }
+		END { if (!f) print "missing" }' "$1"
+}
+
+# rs_col_sum FILE COL: column COL of a table file summed over its rows,
+# "other" included.
+rs_col_sum() {
+	awk -v c="$2" '
+		NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		{ t += $h[c] }
+		END { printf "%.0f\n", t }' "$1"
+}
 
 # rs_has_keys FILE KEY...: adds "file:key=value" to the caller's $bad
 # for each key missing or not a decimal number.

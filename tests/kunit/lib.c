@@ -10,6 +10,8 @@
 #include "../../module/pairs.c"
 #include "../../module/zones.c"
 #include "../../module/shrinker_table.c"
+#include "../../module/table.c"
+#include "../../module/cgroup_path.c"
 #include "../../module/demo_pool.c"
 
 #include <linux/module.h>

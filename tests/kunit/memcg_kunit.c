@@ -45,19 +45,32 @@ static s64 mr_in_flight(struct rs_mr *mr, enum rs_mr_kind kind)
 	return rs_counter_gauge(&mr->in_flight, 0, kind);
 }
 
+/* rs_mr_end() where the test does not look at the time. */
+static bool mr_end(struct rs_mr *mr, enum rs_mr_kind kind, const void *task,
+		   u64 now, unsigned long nr_reclaimed)
+{
+	u64 ns;
+
+	return rs_mr_end(mr, kind, task, now, nr_reclaimed, &ns);
+}
+
 /* The two kinds land in their own keys, and only limit reclaim is timed. */
 static void memcg_limit_softlimit_split(struct kunit *test)
 {
 	struct rs_mr mr;
 	int a, b;
+	u64 ns = 0;
 
 	mr_init(test, &mr, 4);
 	rs_mr_begin(&mr, RS_MR_LIMIT, &a, 1000);
 	rs_mr_begin(&mr, RS_MR_SOFTLIMIT, &b, 2000);
 	KUNIT_EXPECT_EQ(test, mr_in_flight(&mr, RS_MR_LIMIT), 1);
 	KUNIT_EXPECT_EQ(test, mr_in_flight(&mr, RS_MR_SOFTLIMIT), 1);
-	rs_mr_end(&mr, RS_MR_LIMIT, &a, 4000, 32);
-	rs_mr_end(&mr, RS_MR_SOFTLIMIT, &b, 2500, 7);
+	KUNIT_EXPECT_TRUE(test, rs_mr_end(&mr, RS_MR_LIMIT, &a, 4000, 32, &ns));
+	KUNIT_EXPECT_EQ(test, ns, 3000ULL);
+	KUNIT_EXPECT_TRUE(test, rs_mr_end(&mr, RS_MR_SOFTLIMIT, &b, 2500, 7,
+					  &ns));
+	KUNIT_EXPECT_EQ(test, ns, 500ULL);
 
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_CALLS), 1ULL);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_COMPLETED), 1ULL);
@@ -94,13 +107,13 @@ static void memcg_pairs_per_task(struct kunit *test)
 	mr_init(test, &mr, 4);
 	rs_mr_begin(&mr, RS_MR_LIMIT, &a, 100);
 	rs_mr_begin(&mr, RS_MR_LIMIT, &b, 200);
-	rs_mr_end(&mr, RS_MR_SOFTLIMIT, &a, 250, 5);
+	mr_end(&mr, RS_MR_SOFTLIMIT, &a, 250, 5);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_SOFTLIMIT, RS_MR_UNPAIRED_ENDS),
 			1ULL);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_SOFTLIMIT, RS_MR_NR_RECLAIMED),
 			0ULL);
-	rs_mr_end(&mr, RS_MR_LIMIT, &b, 1200, 10);
-	rs_mr_end(&mr, RS_MR_LIMIT, &a, 5100, 20);
+	mr_end(&mr, RS_MR_LIMIT, &b, 1200, 10);
+	mr_end(&mr, RS_MR_LIMIT, &a, 5100, 20);
 
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_CALLS), 2ULL);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_COMPLETED), 2ULL);
@@ -114,7 +127,7 @@ static void memcg_pairs_per_task(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mr_in_flight(&mr, RS_MR_LIMIT), 0);
 
 	/* A second end of the same call finds nothing. */
-	rs_mr_end(&mr, RS_MR_LIMIT, &a, 6000, 99);
+	KUNIT_EXPECT_FALSE(test, mr_end(&mr, RS_MR_LIMIT, &a, 6000, 99));
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_UNPAIRED_ENDS), 1ULL);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_COMPLETED), 2ULL);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_NR_RECLAIMED), 30ULL);
@@ -130,7 +143,7 @@ static void memcg_clock_step_back(struct kunit *test)
 
 	mr_init(test, &mr, 4);
 	rs_mr_begin(&mr, RS_MR_LIMIT, &a, 5000);
-	rs_mr_end(&mr, RS_MR_LIMIT, &a, 4990, 1);
+	mr_end(&mr, RS_MR_LIMIT, &a, 4990, 1);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_COMPLETED), 1ULL);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_TOTAL_NS), 0ULL);
 	KUNIT_EXPECT_EQ(test, rs_counter_sum(&mr.ctrs, 0, RS_MR_HIST), 1ULL);
@@ -157,7 +170,7 @@ static void memcg_full_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, untracked, 1ULL);
 	KUNIT_EXPECT_EQ(test, mr_in_flight(&mr, RS_MR_LIMIT), 16);
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
-		rs_mr_end(&mr, RS_MR_LIMIT, &keys[i], 100, 1);
+		mr_end(&mr, RS_MR_LIMIT, &keys[i], 100, 1);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_COMPLETED), 16ULL);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_UNPAIRED_ENDS), 1ULL);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_NR_RECLAIMED), 16ULL);
@@ -182,7 +195,7 @@ static void memcg_reset_with_task_inside(struct kunit *test)
 	rs_counters_reset(&mr.ctrs);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_CALLS), 0ULL);
 	KUNIT_EXPECT_EQ(test, mr_in_flight(&mr, RS_MR_LIMIT), 1);
-	rs_mr_end(&mr, RS_MR_LIMIT, &a, 400, 3);
+	mr_end(&mr, RS_MR_LIMIT, &a, 400, 3);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_COMPLETED), 1ULL);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_NR_RECLAIMED), 3ULL);
 	KUNIT_EXPECT_EQ(test, mr_get(&mr, RS_MR_LIMIT, RS_MR_TOTAL_NS), 300ULL);

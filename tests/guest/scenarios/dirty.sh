@@ -13,6 +13,13 @@
 # each call), and throttled_writeback against mm_vmscan_throttled; the
 # module's nr_pageout against /proc/vmstat nr_vmscan_write.
 #
+# Who reclaimed: per node, shrink_list's kswapd_calls == the
+# mm_vmscan_lru_shrink_inactive events of kswapd threads (each such call
+# of shrink_inactive_list() calls shrink_folio_list() once), and the four
+# contexts add up to calls and total_ns; per task, the tasks file's
+# throttled and throttled_ns == that pid's mm_vmscan_throttled events and
+# their usec_delayed.
+#
 # Run it on the classic LRU: MGLRU moves dirty and writeback file folios
 # to a younger generation before they reach shrink_folio_list()
 # (sort_folio()), so there they are never counted as dirty.
@@ -148,8 +155,64 @@ dirty_window() {
 			"$(rs_delta_sum nr_pageout $(for n in $(rs_nodes); do echo node$n/shrink_list; done))"
 	fi
 	echo "RS-INFO throttled $(grep -c ' mm_vmscan_throttled: ' /tmp/trace.txt)"
-	rs_dump $RS/node*/shrink_list
+	dirty_contexts
+	rs_dump $RS/node*/shrink_list /tmp/after/tasks
 	rs_export dirty
+}
+
+# dirty_ctx_sum DIR NODE SUFFIX: the four contexts' <ctx>SUFFIX summed.
+dirty_ctx_sum() {
+	awk -v s="$3" '$1 == "kswapd" s || $1 == "direct" s || $1 == "memcg" s || $1 == "other" s { t += $2 }
+		END { printf "%.0f\n", t }' "$1/node$2/shrink_list"
+}
+
+# dirty_task_delta PID COL: the tasks file's COL for PID, after - before.
+dirty_task_delta() {
+	local a b
+	a=$(rs_col /tmp/after/tasks pid "$1" "$2")
+	b=$(rs_col /tmp/before/tasks pid "$1" "$2")
+	[ "$a" = missing ] && a=0
+	[ "$b" = missing ] && b=0
+	echo $((a - b))
+}
+
+dirty_contexts() {
+	local n pid c ns k=0
+	for n in $(rs_nodes); do
+		c=$(awk -v nid="nid=$n" '$1 ~ /^kswapd[0-9]+-[0-9]+$/ && / mm_vmscan_lru_shrink_inactive: / {
+			for (i = 1; i <= NF; i++) if ($i == nid) c++ } END { print c + 0 }' /tmp/trace.txt)
+		k=$((k + c))
+		rs_expect_eq "kswapd_calls_eq_tracefs_kswapd_node$n" "$c" \
+			"$(rs_delta node$n/shrink_list kswapd_calls)"
+		rs_expect_eq "contexts_sum_to_calls_node$n" \
+			"$(rs_kv /tmp/after/node$n/shrink_list calls)" \
+			"$(dirty_ctx_sum /tmp/after $n _calls)"
+		rs_expect_eq "contexts_sum_to_total_ns_node$n" \
+			"$(rs_kv /tmp/after/node$n/shrink_list total_ns)" \
+			"$(dirty_ctx_sum /tmp/after $n _ns)"
+	done
+	rs_expect_gt kswapd_calls_nonzero "$k" 0
+	# Throttling per task.
+	awk '/ mm_vmscan_throttled: / {
+		t = $1
+		sub(/.*-/, "", t)
+		# The kernel prints the field as "usect_delayed".
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^usect?_delayed=/) {
+				sub(/^[^=]*=/, "", $i)
+				d[t] += $i
+			}
+		c[t]++
+	}
+	END { for (t in c) printf "%s %.0f %.0f\n", t, c[t], d[t] * 1000 }' /tmp/trace.txt > /tmp/throttled.pids
+	echo "RS-INFO throttled_pids $(tr '\n' ' ' < /tmp/throttled.pids)"
+	while read -r pid c ns; do
+		rs_expect_eq "task_throttled_eq_tracefs_pid_$pid" "$c $ns" \
+			"$(dirty_task_delta "$pid" throttled) $(dirty_task_delta "$pid" throttled_ns)"
+	done < /tmp/throttled.pids
+	rs_expect_eq tasks_throttled_sum_eq_tracefs \
+		"$(grep -c ' mm_vmscan_throttled: ' /tmp/trace.txt)" \
+		"$(($(rs_col_sum /tmp/after/tasks throttled) - $(rs_col_sum /tmp/before/tasks throttled)))"
 }
 
 rs_lru_gen_from_cmdline

@@ -12,6 +12,14 @@
 #
 # Checked against tracefs (extfrag steals, compaction deferral events,
 # kcompactd wakes) and /proc/vmstat (compact_daemon_wake).
+#
+# The huge page requests compact and reclaim directly, in this shell
+# (echo is a builtin): direct_compaction's stalls == /proc/vmstat
+# compact_stall, its order<K>_calls == mm_compaction_try_to_compact_pages
+# events of order K; and per pid, the tasks file's direct_stalls and
+# compact_stalls move by the direct reclaim begins and compaction stalls
+# of that pid (the trace shows which tasks called; every caller must have
+# its row, and rows plus other add up to the totals).
 
 FRAG_NODE=1
 HP=/sys/devices/system/node/node$FRAG_NODE/hugepages/hugepages-2048kB/nr_hugepages
@@ -131,7 +139,9 @@ frag_window() {
 		compaction/mm_compaction_deferred \
 		compaction/mm_compaction_defer_compaction \
 		compaction/mm_compaction_defer_reset \
-		compaction/mm_compaction_kcompactd_wake
+		compaction/mm_compaction_kcompactd_wake \
+		compaction/mm_compaction_try_to_compact_pages \
+		vmscan/mm_vmscan_direct_reclaim_begin
 	frag_wait_quiet
 	# What the window needs of node 1: kswapd can be woken (fewer than
 	# MAX_RECLAIM_RETRIES failures), and no zone boosted yet.
@@ -234,8 +244,95 @@ frag_window() {
 	rs_expect_gt deferred_events_nonzero \
 		$(( $(frag_zone_sum /tmp/after compaction deferred_events) - \
 		    $(frag_zone_sum /tmp/before compaction deferred_events) )) 0
+	frag_direct_compaction
 	rs_dump $RS/node$FRAG_NODE/boost $RS/node$FRAG_NODE/compaction
+	rs_dump /tmp/after/direct_compaction /tmp/after/tasks
 	rs_export fragment
+}
+
+# frag_task_delta PID COL: the tasks file's COL for PID, after - before
+# (a row that did not exist before counts from 0).
+frag_task_delta() {
+	local a b
+	a=$(rs_col /tmp/after/tasks pid "$1" "$2")
+	b=$(rs_col /tmp/before/tasks pid "$1" "$2")
+	[ "$a" = missing ] && a=0
+	[ "$b" = missing ] && b=0
+	echo $((a - b))
+}
+
+# frag_trace_pids EVENT: "<pid> <count>" per task that fired EVENT.
+frag_trace_pids() {
+	awk -v ev="$1:" '{
+		for (i = 1; i <= NF && $i != ev; i++)
+			;
+		if (i > NF)
+			next
+		t = $1
+		sub(/.*-/, "", t)
+		c[t]++
+	}
+	END { for (t in c) print t, c[t] }' /tmp/trace.txt
+}
+
+frag_direct_compaction() {
+	local o pid n calls=0 stalls
+	stalls=$(rs_delta direct_compaction stalls)
+	rs_expect_eq direct_compaction_stalls_eq_compact_stall \
+		"$(rs_delta vmstat compact_stall)" "$stalls"
+	rs_expect_gt direct_compaction_stalls_nonzero "$stalls" 0
+	rs_expect_eq direct_compaction_calls_eq_tracefs \
+		"$(grep -c ' mm_compaction_try_to_compact_pages: ' /tmp/trace.txt)" \
+		"$(rs_delta direct_compaction calls)"
+	# Per order, every order either side has seen.
+	for o in $( (awk '/ mm_compaction_try_to_compact_pages: / {
+			for (i = 1; i <= NF; i++) if ($i ~ /^order=/) { sub(/.*=/, "", $i); print $i } }' /tmp/trace.txt
+		sed -n 's/^order\([0-9]*\)_calls .*/\1/p' /tmp/after/direct_compaction) | sort -un); do
+		n=$(awk -v o="order=$o" '/ mm_compaction_try_to_compact_pages: / {
+			for (i = 1; i <= NF; i++) if ($i == o) c++ } END { print c + 0 }' /tmp/trace.txt)
+		calls=$((calls + n))
+		rs_expect_eq "direct_compaction_order${o}_calls_eq_tracefs" "$n" \
+			"$(( $(rs_kv /tmp/after/direct_compaction order${o}_calls | sed 's/missing/0/') - \
+			     $(rs_kv /tmp/before/direct_compaction order${o}_calls | sed 's/missing/0/') ))"
+	done
+	rs_expect_gt direct_compaction_order_calls_nonzero "$calls" 0
+	# Stalls inside the window began inside it: all timed, per order.
+	rs_expect_eq direct_compaction_completed_eq_stalls "$stalls" \
+		"$(rs_delta direct_compaction completed)"
+	rs_expect_eq direct_compaction_in_flight_idle 0 \
+		"$(rs_kv /tmp/after/direct_compaction in_flight)"
+	rs_expect_eq direct_compaction_order_stalls_sum "$(rs_kv /tmp/after/direct_compaction completed)" \
+		"$(awk '$1 ~ /^order[0-9]+_stalls$/ { t += $2 } END { printf "%.0f\n", t }' /tmp/after/direct_compaction)"
+	rs_expect_eq direct_compaction_hist_eq_completed \
+		"$(rs_kv /tmp/after/direct_compaction completed)" \
+		"$(rs_hist_total /tmp/after/direct_compaction)"
+
+	# Per task: each caller of try_to_compact_pages has its row; their
+	# stall deltas add up to the file's.
+	n=0
+	for pid in $(frag_trace_pids mm_compaction_try_to_compact_pages | cut -d ' ' -f 1); do
+		[ "$(rs_col /tmp/after/tasks pid "$pid" compact_stalls)" != missing ] ||
+			rs_fail "task_row_compaction_pid_$pid" "no row"
+		n=$((n + $(frag_task_delta "$pid" compact_stalls)))
+	done
+	rs_expect_eq tasks_compact_stalls_eq_direct_compaction "$stalls" "$n"
+	rs_expect_eq tasks_compact_stalls_sum_eq_total \
+		"$(rs_kv /tmp/after/direct_compaction stalls)" \
+		"$(rs_col_sum /tmp/after/tasks compact_stalls)"
+	rs_expect_eq cgroups_compact_stalls_sum_eq_total \
+		"$(rs_kv /tmp/after/direct_compaction stalls)" \
+		"$(rs_col_sum /tmp/after/cgroups compact_stalls)"
+	# Direct reclaim begins per pid, against tracefs.
+	n=0
+	frag_trace_pids mm_vmscan_direct_reclaim_begin > /tmp/dr.pids
+	while read -r pid calls; do
+		n=$((n + calls))
+		rs_expect_eq "task_direct_stalls_eq_tracefs_pid_$pid" "$calls" \
+			"$(frag_task_delta "$pid" direct_stalls)"
+	done < /tmp/dr.pids
+	echo "RS-INFO direct_reclaim_pids $(tr '\n' ' ' < /tmp/dr.pids)"
+	rs_expect_eq tasks_direct_stalls_sum_eq_tracefs "$n" \
+		"$(($(rs_col_sum /tmp/after/tasks direct_stalls) - $(rs_col_sum /tmp/before/tasks direct_stalls)))"
 }
 
 # This shell and what it runs stay on node 0's CPU: reading the module's

@@ -17,8 +17,22 @@
 # and nothing else has a memcg limit before the snapshot and the trace
 # start, the workload's tasks have all exited (so none is inside memcg
 # reclaim) before the trace stops and the last snapshot is taken.
+# The tasks and cgroups tables, reset just before the window opens (no
+# task is in a limited group then, so no memcg reclaim falls between the
+# reset and the trace start), against the same trace:
+# - each workload task's row: memcg_stalls == its pid's begin events,
+#   nr_reclaimed == its end events' nr_reclaimed, cgroup == its group;
+# - each group's row: memcg_stalls and memcg_reclaimed == the events of
+#   its tasks; the rows of any other cgroup (kworkers running the memcg
+#   high work item are in the root) hold the rest;
+# - rows plus "other" == the memcg_reclaim totals, in both tables.
+# With rs.task_rows=N / rs.cgroup_rows=N on the kernel command line the
+# module gets small tables (check.sh does so for some kernels): a task or
+# group without a row must be because the table is full, and "other"
+# then holds exactly their events.
 # Then, with every kswapd asleep: node<N>/kswapd cpu_ns == the first
-# field of kswapd<N>'s /proc/<pid>/schedstat.  And reset zeroes the file.
+# field of kswapd<N>'s /proc/<pid>/schedstat.  And reset zeroes the file
+# and empties the tables.
 
 CG=/sys/fs/cgroup
 MEMCG_GROUPS="rs-max-a rs-max-b rs-high"
@@ -76,7 +90,8 @@ memcg_workload() {
 
 # memcg_trace_sums: one pass over the window's trace: for each event,
 # "<event> count <n>" and "<event> nr_reclaimed <sum>", and for each pid
-# "pid <pid> <begins of limit reclaim>", into /tmp/memcg-sums.
+# "pid <pid> <begins of limit reclaim>" and "rpid <pid> <nr_reclaimed of
+# its limit reclaim ends>", into /tmp/memcg-sums.
 memcg_trace_sums() {
 	awk '{
 		for (e = 1; e <= NF && $e !~ /^mm_vmscan_memcg_.*:$/; e++)
@@ -88,18 +103,23 @@ memcg_trace_sums() {
 		for (i = e + 1; i <= NF; i++)
 			if (index($i, "nr_reclaimed=") == 1)
 				r[ev] += substr($i, 14)
-		if (ev == "mm_vmscan_memcg_reclaim_begin") {
-			# The task column is <comm>-<pid>.
-			t = $1
-			sub(/.*-/, "", t)
+		# The task column is <comm>-<pid>.
+		t = $1
+		sub(/.*-/, "", t)
+		if (ev == "mm_vmscan_memcg_reclaim_begin")
 			p[t]++
-		}
+		if (ev == "mm_vmscan_memcg_reclaim_end")
+			for (i = e + 1; i <= NF; i++)
+				if (index($i, "nr_reclaimed=") == 1)
+					rp[t] += substr($i, 14)
 	}
 	END {
 		for (k in n)
 			printf "%s count %.0f\n%s nr_reclaimed %.0f\n", k, n[k], k, r[k]
 		for (k in p)
 			printf "pid %s %.0f\n", k, p[k]
+		for (k in rp)
+			printf "rpid %s %.0f\n", k, rp[k]
 	}' /tmp/trace.txt > /tmp/memcg-sums
 }
 
@@ -108,15 +128,119 @@ memcg_sum() {
 	awk -v e="$1" -v f="$2" '$1 == e && $2 == f { v = $3 } END { printf "%.0f\n", v }' /tmp/memcg-sums
 }
 
-# memcg_group_begins GROUP: limit reclaim begins of GROUP's tasks.
+# memcg_pid_sum KIND PID: limit reclaim begins (KIND pid) or pages
+# reclaimed (KIND rpid) of PID in the window.
+memcg_pid_sum() {
+	awk -v k="$1" -v p="$2" '$1 == k && $2 == p { v = $3 } END { printf "%.0f\n", v }' /tmp/memcg-sums
+}
+
+# memcg_group_begins GROUP [KIND]: limit reclaim begins (or, with KIND
+# rpid, pages reclaimed) of GROUP's tasks.
 memcg_group_begins() {
-	local pid g t=0 n
+	local pid g t=0
 	while read -r pid g; do
 		[ "$g" = "$1" ] || continue
-		n=$(awk -v p="$pid" '$1 == "pid" && $2 == p { print $3 }' /tmp/memcg-sums)
-		t=$((t + ${n:-0}))
+		t=$((t + $(memcg_pid_sum "${2:-pid}" "$pid")))
 	done < /tmp/memcg.pids
 	echo $t
+}
+
+# memcg_rows FILE: rows of a table file, "other" not counted.
+memcg_rows() { awk 'NR > 1 && $1 != "other" && $2 != "other"' "$1" | wc -l; }
+
+# memcg_tables: the tasks and cgroups tables against the trace.
+memcg_tables() {
+	local pid g want got rows n ours=0 ours_r=0 missing=0 missing_r=0 cgs=0
+	local task_rows cgroup_rows
+	task_rows=$(rs_cmdline_arg task_rows 512)
+	cgroup_rows=$(rs_cmdline_arg cgroup_rows 256)
+	rs_dump /tmp/after/tasks /tmp/after/cgroups
+	rs_expect_eq tasks_header "pid comm cgroup direct_stalls direct_ns memcg_stalls memcg_ns compact_stalls compact_ns throttled throttled_ns max_ns nr_reclaimed" \
+		"$(head -n 1 /tmp/after/tasks)"
+	rs_expect_eq cgroups_header "cgroup memcg_stalls memcg_ns memcg_reclaimed direct_stalls direct_ns compact_stalls compact_ns throttled throttled_ns max_ns" \
+		"$(head -n 1 /tmp/after/cgroups)"
+	rs_expect_eq tasks_other_last "- other -" "$(tail -n 1 /tmp/after/tasks | cut -d ' ' -f 1-3)"
+	rs_expect_eq cgroups_other_last other "$(tail -n 1 /tmp/after/cgroups | cut -d ' ' -f 1)"
+
+	# Rows plus other == the totals.
+	rs_expect_eq tasks_memcg_stalls_sum_eq_total "$(rs_kv /tmp/after/memcg_reclaim stalls)" \
+		"$(rs_col_sum /tmp/after/tasks memcg_stalls)"
+	rs_expect_eq tasks_memcg_ns_sum_eq_total "$(rs_kv /tmp/after/memcg_reclaim total_ns)" \
+		"$(rs_col_sum /tmp/after/tasks memcg_ns)"
+	rs_expect_eq cgroups_memcg_stalls_sum_eq_total "$(rs_kv /tmp/after/memcg_reclaim stalls)" \
+		"$(rs_col_sum /tmp/after/cgroups memcg_stalls)"
+	rs_expect_eq cgroups_memcg_ns_sum_eq_total "$(rs_kv /tmp/after/memcg_reclaim total_ns)" \
+		"$(rs_col_sum /tmp/after/cgroups memcg_ns)"
+	rs_expect_eq cgroups_memcg_reclaimed_sum_eq_total "$(rs_kv /tmp/after/memcg_reclaim nr_reclaimed)" \
+		"$(rs_col_sum /tmp/after/cgroups memcg_reclaimed)"
+
+	# Each workload task: its own row, or (table full) other's.
+	rows=$(memcg_rows /tmp/after/tasks)
+	while read -r pid g; do
+		want=$(memcg_pid_sum pid "$pid")
+		ours=$((ours + want))
+		ours_r=$((ours_r + $(memcg_pid_sum rpid "$pid")))
+		got=$(rs_col /tmp/after/tasks pid "$pid" memcg_stalls)
+		if [ "$got" = missing ]; then
+			missing=$((missing + want))
+			missing_r=$((missing_r + $(memcg_pid_sum rpid "$pid")))
+			[ "$want" -eq 0 ] || [ "$rows" -ge "$task_rows" ] ||
+				rs_fail "task_row_$pid" "pid $pid stalled $want times, no row, $rows of $task_rows rows used"
+			continue
+		fi
+		rs_expect_eq "task_memcg_stalls_pid_$g" "$want" "$got"
+		rs_expect_eq "task_cgroup_pid_$g" "/$g" "$(rs_col /tmp/after/tasks pid "$pid" cgroup)"
+		# No global reclaim: its pages are all memcg reclaim's.
+		rs_expect_eq "task_direct_stalls_pid_$g" 0 "$(rs_col /tmp/after/tasks pid "$pid" direct_stalls)"
+		rs_expect_eq "task_nr_reclaimed_pid_$g" "$(memcg_pid_sum rpid "$pid")" \
+			"$(rs_col /tmp/after/tasks pid "$pid" nr_reclaimed)"
+		# The shell that became dd may have stalled before its exec.
+		case "$(rs_col /tmp/after/tasks pid "$pid" comm)" in
+		dd|sh) rs_pass "task_comm_pid_$g" ;;
+		*) rs_fail "task_comm_pid_$g" "$(rs_col /tmp/after/tasks pid "$pid" comm)" ;;
+		esac
+	done < /tmp/memcg.pids
+	rs_expect_le tasks_rows_within_param "$rows" "$task_rows"
+	# Other == the workload tasks without a row, plus any other task
+	# without one (none can have been left out while rows were free).
+	if [ "$rows" -lt "$task_rows" ]; then
+		rs_expect_eq tasks_other_memcg_stalls_zero 0 "$(rs_col /tmp/after/tasks comm other memcg_stalls)"
+	else
+		rs_expect_ge tasks_other_holds_rowless "$(rs_col /tmp/after/tasks comm other memcg_stalls)" "$missing"
+		rs_expect_gt tasks_other_used "$(rs_col /tmp/after/tasks comm other memcg_stalls)" 0
+	fi
+
+	# Each group: its row, or (table full) other's.
+	rows=$(memcg_rows /tmp/after/cgroups)
+	n=0
+	for g in $MEMCG_GROUPS; do
+		want=$(memcg_group_begins $g)
+		got=$(rs_col /tmp/after/cgroups cgroup "/$g" memcg_stalls)
+		if [ "$got" = missing ]; then
+			n=$((n + want))
+			[ "$rows" -ge "$cgroup_rows" ] ||
+				rs_fail "cgroup_row_$g" "no row for /$g, $rows of $cgroup_rows rows used"
+			continue
+		fi
+		cgs=$((cgs + 1))
+		rs_expect_eq "cgroup_memcg_stalls_$g" "$want" "$got"
+		rs_expect_eq "cgroup_memcg_reclaimed_$g" "$(memcg_group_begins $g rpid)" \
+			"$(rs_col /tmp/after/cgroups cgroup "/$g" memcg_reclaimed)"
+	done
+	rs_expect_le cgroups_rows_within_param "$rows" "$cgroup_rows"
+	if [ "$rows" -ge "$cgroup_rows" ]; then
+		rs_expect_ge cgroups_other_holds_rowless "$(rs_col /tmp/after/cgroups cgroup other memcg_stalls)" "$n"
+		rs_expect_gt cgroups_other_used "$(rs_col /tmp/after/cgroups cgroup other memcg_stalls)" 0
+	else
+		rs_expect_eq cgroups_all_groups_have_rows 3 "$cgs"
+		rs_expect_eq cgroups_other_zero 0 "$(rs_col /tmp/after/cgroups cgroup other memcg_stalls)"
+		# Every stall outside the groups is in another cgroup's row:
+		# the created paths are the ones the scenario made.
+		rs_expect_eq cgroups_rest_is_not_ours \
+			"$(($(rs_kv /tmp/after/memcg_reclaim stalls) - ours))" \
+			"$(awk 'NR > 1 && $1 != "other" && $1 !~ /^\/rs-(max-a|max-b|high)$/ { t += $2 } END { printf "%.0f\n", t }' /tmp/after/cgroups)"
+	fi
+	echo "RS-INFO memcg_tables task_rows=$task_rows cgroup_rows=$cgroup_rows workload_begins=$ours workload_reclaimed=$ours_r rowless_begins=$missing rowless_reclaimed=$missing_r"
 }
 
 memcg_window() {
@@ -132,6 +256,8 @@ memcg_window() {
 	rs_expect_eq keys_memcg_reclaim "" "$bad"
 
 	rs_quiesce
+	# The tables have no snapshot delta: they start empty here.
+	rs_write 1 $RS/reset || rs_fail memcg_window_reset
 	rs_snapshot /tmp/before
 	set --
 	for ev in $MEMCG_EVENTS; do
@@ -186,6 +312,7 @@ memcg_window() {
 	# No global pressure: for the record only.
 	echo "RS-INFO memcg_window direct_stalls $(rs_delta direct_reclaim stalls) pgscan_kswapd $(rs_delta vmstat pgscan_kswapd)"
 	rs_dump $RS/memcg_reclaim
+	memcg_tables
 	rs_export memcg
 }
 
@@ -229,6 +356,8 @@ memcg_reset() {
 	if echo 1 > $RS/reset; then rs_pass memcg_reset_accepts_1; else rs_fail memcg_reset_accepts_1; fi
 	rs_expect_eq memcg_reset_zeroes "0 0 0 0 0 0" \
 		"$(rs_kv $RS/memcg_reclaim stalls) $(rs_kv $RS/memcg_reclaim completed) $(rs_kv $RS/memcg_reclaim nr_reclaimed) $(rs_kv $RS/memcg_reclaim total_ns) $(rs_kv $RS/memcg_reclaim max_ns) $(rs_hist_total $RS/memcg_reclaim)"
+	rs_expect_eq memcg_reset_empties_tables "2 2 - other - 0 0 0 0 0 0 0 0 0 0 other 0 0 0 0 0 0 0 0 0 0" \
+		"$(wc -l < $RS/tasks) $(wc -l < $RS/cgroups) $(tail -n 1 $RS/tasks) $(tail -n 1 $RS/cgroups)"
 	rs_expect_eq memcg_reset_keeps_gauges "0 0" \
 		"$(rs_kv $RS/memcg_reclaim in_flight) $(rs_kv $RS/memcg_reclaim softlimit_in_flight)"
 }
@@ -241,7 +370,11 @@ memcg_cleanup() {
 	rs_quiesce
 }
 
-if rs_insmod; then
+# shellcheck disable=SC2046 # one word per parameter, or none
+if rs_insmod $(for p in task_rows cgroup_rows; do
+	v=$(rs_cmdline_arg $p)
+	[ -z "$v" ] || echo "$p=$v"
+done); then
 	rs_pass insmod loaded
 	memcg_window
 	memcg_kswapd_cpu

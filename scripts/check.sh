@@ -170,7 +170,7 @@ rs_mglru_default() {
 # debian_kernel SERIES RELEASE ROOT KDIR: build the module for one Debian
 # kernel and run every scenario on it, one guest after another.
 debian_kernel() {
-	local dir lru=
+	local dir lru= tables=
 	if dir=$(rs_build_module "debian-$1" "$4"); then
 		rs_result "build:debian-$1" 1 "$2"
 	else
@@ -204,7 +204,10 @@ debian_kernel() {
 		"$3" "$2" "virtio_pci virtio_blk" dirty 900 \
 		"$dir/reclaimscope.ko=rs/reclaimscope.ko"
 	rs_cli_check "debian-$1-dirty" dirty
-	rs_guest "debian-$1-memcg" "$3/boot/vmlinuz-$2" "$3" "$2" \
+	# The tasks and cgroups tables: full ones ("other" takes the rest)
+	# on two kernels, roomy ones on the others.
+	case $1 in 5.10|7.2) tables="rs.task_rows=3 rs.cgroup_rows=2" ;; esac
+	RS_QEMU_APPEND=$tables rs_guest "debian-$1-memcg" "$3/boot/vmlinuz-$2" "$3" "$2" \
 		"virtio_pci virtio_blk" memcg 900 \
 		"$dir/reclaimscope.ko=rs/reclaimscope.ko"
 	# The classic LRU's counters; the load/unload cycles under pressure
@@ -220,7 +223,10 @@ debian_kernel() {
 # Two kernels at once (each guest takes one core); each kernel's output
 # is shown when all are done, in order.
 stage_debian() {
-	local k logs=()
+	local k log logs=()
+	# A cold cache has no runs/ yet: without it every kernel's log
+	# redirection failed and the stage ran nothing, silently.
+	mkdir -p "$RS_CACHE/runs"
 	for k in "${kernels[@]}"; do
 		set -- $k	# series release root kdir
 		logs+=("$RS_CACHE/runs/debian-$1.log")
@@ -231,6 +237,13 @@ stage_debian() {
 	done
 	wait
 	cat "${logs[@]}"
+	# Every kernel must have run: a kernel that left no log, or a log
+	# without one check, is a failure, never a silent gap.
+	for log in "${logs[@]}"; do
+		if ! grep -q '^  \(PASS\|FAIL\) ' "$log" 2>/dev/null; then
+			rs_result "ran:${log##*/}" 0 "no checks from this kernel"
+		fi
+	done
 }
 
 # rs_kunit_guest LABEL SCENARIO FILE...: boot the KUnit (debug) kernel

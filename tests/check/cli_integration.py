@@ -193,6 +193,89 @@ def check_lockdown(c, tree, tag):
          'unavailable' in text, '%d lines' % text.count('\n'))
 
 
+DOC = os.path.join(TOP, 'Documentation', 'reclaimscope.rst')
+# Not the module's: what rs_capture copies beside its files.
+NOT_MODULE = ('proc', 'sys', 'security', 'boot', 'lib', 'etc', 'tmp')
+# Free-text files: their lines are not keys.
+FREE_TEXT = ('summary', 'hooks')
+
+
+def doc_literals():
+    """Every ``literal`` of the Documentation, and its words."""
+    with open(DOC) as f:
+        text = f.read()
+    out = set()
+    # Section titles name files: "summary", "node<N>/kswapd".
+    lines = text.splitlines()
+    for title, rule in zip(lines, lines[1:]):
+        if title and rule and set(rule) <= set('-=~^') and len(rule) >= len(title):
+            out.update(title.replace(' and ', ' ').split())
+    for lit in re.findall(r'``([^`]+)``', text):
+        out.add(lit)
+        out.update(lit.replace(',', ' ').split())
+    return out
+
+
+def documented(key, lits):
+    """Whether KEY is in the Documentation, as itself or by its pattern."""
+    if key in lits:
+        return True
+    m = re.match(r'^(?:DMA32|DMA|Normal|Movable|HighMem|Device)\.(\w+)$', key)
+    if m and '<Zone>.<field>' in lits and m.group(1) in lits:
+        return True
+    m = re.match(r'^result_(\w+)$', key)
+    if m and 'result_<status>' in lits and m.group(1) in lits:
+        return True
+    pats = (
+        (r'^latency_us_(le|gt)_\d+$', 'latency_us_*'),
+        (r'^order\d+_(\w+)$', r'order<K>_\1'),
+        (r'^(?:DMA32|DMA|Normal|Movable|HighMem|Device)\.(\w+)$', r'<Zone>.\1'),
+        (r'^hopeless_resets_\w+$', 'hopeless_resets_{kswapd,direct,pcp,other}'),
+        (r'^objects_node\d+$', 'objects_node<N>'),
+    )
+    for pat, rep in pats:
+        if re.match(pat, key):
+            name = re.sub(pat, rep, key)
+            if name in lits or rep in lits:
+                return True
+    return False
+
+
+def check_documented(c, tree, tag):
+    """Every file of the tree, every key of its key-value files and every
+    column of its tables is named in Documentation/reclaimscope.rst."""
+    lits = doc_literals()
+    missing = []
+    for dirpath, dirs, files in os.walk(tree):
+        rel = os.path.relpath(dirpath, tree)
+        if rel != '.' and rel.split(os.sep)[0] in NOT_MODULE:
+            dirs[:] = []
+            continue
+        for name in files:
+            path = os.path.join(dirpath, name)
+            fname = os.path.normpath(os.path.join(rel, name))
+            fname = re.sub(r'^node\d+/', 'node<N>/', fname)
+            if not (fname in lits or name in lits or fname.endswith('/' + name) and
+                    (fname.split('/')[0] + '/') in lits):
+                missing.append('file:' + fname)
+            if name in FREE_TEXT:
+                continue
+            with open(path) as f:
+                lines = f.read().splitlines()
+            if not lines:
+                continue
+            first = lines[0].split()
+            # A table: its header names the columns.
+            if len(first) > 2 and not all(w.lstrip('-').isdigit() for w in first[1:]):
+                keys = first
+            else:
+                keys = [ln.split()[0] for ln in lines if ln.split()]
+            for k in keys:
+                if not documented(k, lits):
+                    missing.append('%s:%s' % (fname, k))
+    c.ok('%s/documented' % tag, not missing, ' '.join(sorted(set(missing))[:20]))
+
+
 def check_prometheus(c, tree, tag, tmp):
     out = os.path.join(tmp, 'rs.prom')
     run(['export', '--prometheus', out, '--root', tree])
@@ -283,6 +366,7 @@ def main():
             for name, fn in (('snapshot', lambda: check_snapshot(c, tree, tag)),
                              ('diagnose', lambda: check_diagnose(c, tree, tag)),
                              ('lockdown', lambda: check_lockdown(c, tree, tag)),
+                             ('documented', lambda: check_documented(c, tree, tag)),
                              ('prometheus', lambda: check_prometheus(c, tree, tag, tmp)),
                              ('watch', lambda: run(['watch', '-n', '2', '-i', '0.01',
                                                     '--json', '--root', tree])),

@@ -12,16 +12,26 @@ imports gathered at the top and the package's own imports (from .x import
 generated .py rather than a zipapp: a person on the box can read it with
 less, grep it and diff two versions, and the tests load it as a module.
 --check: exit 1, saying so, when OUT is not what the modules build.
-The build fails when two modules define the same name.
+The build fails when two modules define the same name.  Each call
+dkms_conf('NAME') is replaced with the value of NAME in dkms.conf (the
+package run from the source tree reads it there), so the built file
+needs no dkms.conf.
 """
 import ast
 import os
+import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 MODULES = ('errors', 'tree', 'text', 'analysis', 'rules', 'snapshot', 'render',
-           'prometheus', 'record', 'plot', 'commands', 'cli')
+           'prometheus', 'record', 'plot', 'doctor', 'commands', 'cli')
+
+# dkms_conf('NAME') in a module is dkms.conf's value of NAME, written into
+# the built file as a string: the supported kernels are written once.
+DKMS_CONF = os.path.join(TOP, 'dkms.conf')
+
+DKMS_CONF_CALL = re.compile(r"\bdkms_conf\('([A-Z_]+)'\)")
 
 HEADER = '''#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
@@ -90,6 +100,20 @@ def split_module(name):
     return doc.splitlines()[0] if doc else '', imports, body.strip('\n') + '\n', defined
 
 
+def dkms_conf_values(body):
+    """@body with each dkms_conf('NAME') call replaced by NAME's value in
+    dkms.conf, as a string literal."""
+    with open(DKMS_CONF) as f:
+        conf = f.read()
+
+    def value(m):
+        v = re.search(r'^%s="([^"]*)"' % m.group(1), conf, re.M)
+        if v is None:
+            raise BuildError('%s has no %s="..." line' % (DKMS_CONF, m.group(1)))
+        return repr(v.group(1))
+    return DKMS_CONF_CALL.sub(value, body)
+
+
 def build():
     owners, parts, stdlib = {}, [], {'import signal'}     # signal: FOOTER
     for name in MODULES:
@@ -100,6 +124,7 @@ def build():
                                  'has one namespace' % (n, owners[n], name))
             owners[n] = name
         stdlib.update(imports)
+        body = dkms_conf_values(body)
         parts.append('\n\n# ' + '-' * 75 + '\n# reclaimscope/%s.py: %s\n\n\n%s'
                      % (name, doc, body))
     plain = sorted(i for i in stdlib if i.startswith('import '))

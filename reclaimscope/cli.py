@@ -10,7 +10,8 @@ from .tree import DEFAULT_ROOT, KNOWN_ABIS
 from .rules import DIAGNOSE_INTERVAL, rule_options
 from .snapshot import TOP_SHRINKERS
 from .record import RECORD_MAX_MB
-from .commands import cmd_diagnose, cmd_export, cmd_plot, cmd_record, cmd_snapshot, cmd_watch
+from .commands import (
+    cmd_diagnose, cmd_doctor, cmd_export, cmd_plot, cmd_record, cmd_snapshot, cmd_watch)
 
 
 TOOL_VERSION = '0.2.0'          # this tool's version (the module's is in its version file)
@@ -65,7 +66,8 @@ def build_parser():
     p = argparse.ArgumentParser(
         prog='reclaimscope', description='Show what memory reclaim is doing, from the '
         'reclaimscope module\'s debugfs files.',
-        epilog='Exit status: 0 ok (diagnose: nothing found), 1 diagnose found something, '
+        epilog='Exit status: 0 ok (diagnose: nothing found), 1 diagnose found something '
+        '(doctor: a check failed), '
         '2 usage, 3 debugfs not mounted, 4 module not loaded, 5 permission denied, '
         '6 unknown abi, 7 bad or missing file, 8 gnuplot missing, 130 interrupted.')
     # required=True would need Python 3.7: main() checks for a command.
@@ -134,6 +136,14 @@ def build_parser():
     s.add_argument('--format', choices=('svg', 'png'),
                    help='default: from the extension of OUT, else svg')
     s.set_defaults(func=cmd_plot)
+
+    s = sub.add_parser('doctor', parents=[common],
+                       help='preflight: can the module build, load and be read here')
+    s.add_argument('--root', metavar='DIR',
+                   help='check a copy of the machine\'s files under DIR (DIR/proc/, '
+                   'DIR/sys/, DIR/boot/, DIR/lib/modules/, ...; the module\'s debugfs '
+                   'files in DIR itself) instead of this machine; runs no program')
+    s.set_defaults(func=cmd_doctor)
     return p
 
 

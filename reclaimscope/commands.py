@@ -2,12 +2,14 @@
 """The commands: each reads, analyses and prints through the modules above."""
 
 import json
+import os
 import shutil
 import signal
 import sys
 import time
 
-from .errors import EXIT_BAD_DATA, EXIT_FINDINGS, EXIT_NO_GNUPLOT, EXIT_OK, RSError
+from .errors import (
+    EXIT_BAD_DATA, EXIT_FINDINGS, EXIT_NOT_LOADED, EXIT_NO_GNUPLOT, EXIT_OK, RSError)
 from .tree import PROC_FILES, open_source, read_tree, sample
 from .text import fmt_bytes, fmt_seconds, plural
 from .analysis import rates
@@ -17,6 +19,7 @@ from .render import Screen, render_diagnose, render_snapshot, render_watch
 from .prometheus import prometheus
 from .record import Recorder, read_records, record_line, write_atomic
 from .plot import panels, plot_data, render_png, render_svg
+from .doctor import Host, doctor_report, render_doctor
 
 
 def cmd_snapshot(args):
@@ -199,3 +202,15 @@ def cmd_plot(args):
         print('%s: %s, %s, %s' % (args.output, fmt, plural(len(data['t']), 'sample'),
                                   plural(series, 'series', 'series')))
     return EXIT_OK
+
+
+def cmd_doctor(args):
+    if args.root is not None:
+        if not os.path.isdir(args.root):
+            raise RSError('%s: no such directory' % args.root, EXIT_NOT_LOADED)
+        host = Host(args.root, copy=True, programs=False)
+    else:
+        host = Host()
+    rep = doctor_report(host)
+    print(json.dumps(rep, indent=1) if args.json else render_doctor(rep))
+    return EXIT_FINDINGS if rep['failed'] else EXIT_OK

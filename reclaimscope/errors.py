@@ -5,7 +5,7 @@
 # Exit statuses (Documentation/reclaimscope-cli.rst, "Exit status").
 EXIT_OK = 0
 
-EXIT_FINDINGS = 1       # diagnose found something
+EXIT_FINDINGS = 1       # diagnose found something; doctor: a check FAILed
 
 EXIT_USAGE = 2          # bad command line (argparse's own status)
 

@@ -24,6 +24,8 @@ PROC_MOUNTS = '/proc/mounts'
 
 LOCKDOWN = '/sys/kernel/security/lockdown'
 
+COPY_LOCKDOWN = os.path.join('security', 'lockdown')     # in a copy (--root DIR)
+
 KNOWN_ABIS = (1,)
 
 # Latency histograms: 21 buckets "at most 2^i us" and one overflow bucket.
@@ -46,13 +48,19 @@ NODE_DIR = re.compile(r'^node(\d+)$')
 # Data layer: find the tree, read its files into dicts.
 
 
+def debugfs_mountpoints(text):
+    """Where the /proc/mounts text @text has a debugfs mounted (octal
+    escapes such as \\040 left as they are)."""
+    return [fields[1] for fields in map(str.split, text.splitlines())
+            if len(fields) >= 3 and fields[2] == 'debugfs']
+
+
 def debugfs_mounted():
     """True when a debugfs is mounted on DEBUGFS_DIR, per PROC_MOUNTS (or,
     when that cannot be read, when DEBUGFS_DIR is not empty)."""
     try:
         with open(PROC_MOUNTS, encoding='utf-8', errors='replace') as f:
-            return any(fields[1:3] == [DEBUGFS_DIR, 'debugfs']
-                       for fields in map(str.split, f))
+            return DEBUGFS_DIR in debugfs_mountpoints(f.read())
     except OSError:
         try:
             return bool(os.listdir(DEBUGFS_DIR))
@@ -126,18 +134,20 @@ class Source:
                 return {'seconds': ago, 'exact': True}
         return {'seconds': uptime, 'exact': False}
 
+    def lockdown_path(self):
+        """Where the kernel's lockdown mode is read: LOCKDOWN live,
+        DIR/security/lockdown in a copy."""
+        return os.path.join(self.root, COPY_LOCKDOWN) if self.uptime_clock else LOCKDOWN
+
     def lockdown(self):
         """The kernel's lockdown mode ('none', 'integrity', ...), or None
         when unknown: securityfs not mounted, or a copy without
         security/lockdown."""
-        path = (os.path.join(self.root, 'security', 'lockdown')
-                if self.uptime_clock else LOCKDOWN)
         try:
-            with open(path, encoding='utf-8') as f:
-                m = re.search(r'\[(\w+)\]', f.read())
+            with open(self.lockdown_path(), encoding='utf-8') as f:
+                return parse_lockdown(f.read())
         except (OSError, UnicodeDecodeError):
             return None
-        return m.group(1) if m else None
 
     def node_ids(self):
         try:
@@ -179,6 +189,13 @@ class Source:
             raise RSError('%s: not text (bytes that are not UTF-8)' % path, EXIT_BAD_DATA)
         except OSError:
             return None
+
+
+def parse_lockdown(text):
+    """The mode in brackets of a lockdown file ("none [integrity]
+    confidentiality"), or None."""
+    m = re.search(r'\[(\w+)\]', text)
+    return m.group(1) if m else None
 
 
 def open_source(root=None):
@@ -429,6 +446,28 @@ def is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def validate_rows(rows, name, columns, where):
+    """Check the rows of the table file @name (hooks, shrinkers): each has
+    @columns, name, kind and state words, the others whole numbers; else
+    an RSError (exit 7) naming the file (where(rel)) and the line."""
+    def bad(rel, what):
+        raise RSError('%s: %s' % (where(rel), what), EXIT_BAD_DATA)
+
+    if not isinstance(rows, list):
+        bad(name, 'missing')
+    for i, row in enumerate(rows, 2):
+        rel = '%s line %d' % (name, i)
+        if not isinstance(row, dict):
+            bad(rel, 'not a row')
+        for col in columns:
+            if col not in row:
+                bad(name, 'no column %s' % col)
+            if col not in ('name', 'kind', 'state') and not is_int(row[col]):
+                bad(rel, '%s is not a whole number: %r' % (col, row[col]))
+            if col in ('name', 'kind', 'state') and not isinstance(row[col], str):
+                bad(rel, '%s is not a word: %r' % (col, row[col]))
+
+
 def validate_tree(tree, where, required=None, histograms=HISTOGRAM_FILES):
     """Check once, after reading, that the tree has every key the tool
     uses, with a number where one is needed; else an RSError (exit 7)
@@ -455,20 +494,7 @@ def validate_tree(tree, where, required=None, histograms=HISTOGRAM_FILES):
     if not isinstance(tree, dict):
         bad('', 'not a tree')
     for name, columns in (('hooks', HOOK_COLUMNS), ('shrinkers', SHRINKER_COLUMNS)):
-        rows = tree.get(name)
-        if not isinstance(rows, list):
-            bad(name, 'missing')
-        for i, row in enumerate(rows, 2):
-            rel = '%s line %d' % (name, i)
-            if not isinstance(row, dict):
-                bad(rel, 'not a row')
-            for col in columns:
-                if col not in row:
-                    bad(name, 'no column %s' % col)
-                if col not in ('name', 'kind', 'state') and not is_int(row[col]):
-                    bad(rel, '%s is not a whole number: %r' % (col, row[col]))
-                if col in ('name', 'kind', 'state') and not isinstance(row[col], str):
-                    bad(rel, '%s is not a word: %r' % (col, row[col]))
+        validate_rows(tree.get(name), name, columns, where)
     required = REQUIRED if required is None else required
     dr = tree.get('direct_reclaim')
     need(dr, 'direct_reclaim', required['direct_reclaim'])

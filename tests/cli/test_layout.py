@@ -35,7 +35,7 @@ class Built(unittest.TestCase):
         with open(SCRIPT) as f:
             text = f.read()
         for mod in ('errors', 'tree', 'text', 'analysis', 'rules', 'snapshot', 'render',
-                    'prometheus', 'record', 'plot', 'commands', 'cli'):
+                    'prometheus', 'record', 'plot', 'doctor', 'commands', 'cli'):
             self.assertIn('# reclaimscope/%s.py: ' % mod, text)
         self.assertNotIn('from .', text)
 
@@ -46,7 +46,8 @@ class PackageEqualsBuilt(unittest.TestCase):
         trees.append(fixture('6.1', 'hopeless'))
         for root in trees:
             for argv in (['snapshot'], ['snapshot', '--json'], ['diagnose'],
-                         ['diagnose', '--json'], ['export', '--prometheus']):
+                         ['diagnose', '--json'], ['export', '--prometheus'],
+                         ['doctor'], ['doctor', '--json']):
                 with self.subTest(root=root, argv=argv):
                     a = run(argv + ['--root', root], package=True)
                     b = run(argv + ['--root', root], package=False)

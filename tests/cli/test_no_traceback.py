@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """No input gives a traceback (issue 16, defect 1): every file of a tree
 damaged in the ways a copy or a racing unload damages it, and every
-command: the tool ends with 0, 1 (diagnose found something), 6 (the
-version file names another abi) or 7 (bad data, naming the file and the
-key), never with an exception."""
+command: the tool ends with 0, 1 (diagnose found something, doctor
+failed a check), 6 (the version file names another abi) or 7 (bad data,
+naming the file and the key), never with an exception.  doctor reads
+the machine's files too: each of them damaged, it still ends with 0 or
+1 and a line per check."""
+import json
 import os
 import shutil
 import subprocess
@@ -12,9 +15,10 @@ import tempfile
 import unittest
 
 from common import SCRIPT, derived, fixture, rs, run_cli
+from test_doctor import machine
 
 COMMANDS = (('snapshot',), ('diagnose',), ('export', '--prometheus'), ('export', '--json'),
-            ('snapshot', '--json'), ('diagnose', '--json'))
+            ('snapshot', '--json'), ('diagnose', '--json'), ('doctor',), ('doctor', '--json'))
 OK = (0, 1, 6, 7)     # 6: a version file whose abi is not 1
 
 
@@ -155,6 +159,65 @@ class Damaged(unittest.TestCase):
         self.assertEqual(proc.returncode, rs.EXIT_BAD_DATA)
         self.assertNotIn('Traceback', proc.stderr)
         self.assertIn('node0/kswapd: empty', proc.stderr)
+
+
+class DoctorDamaged(unittest.TestCase):
+    """Every file doctor reads of a machine (test_doctor's copy), damaged
+    in turn: doctor still prints every check and ends with 0 or 1."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='rs-test.')
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.good = machine(self.tmp)
+        tree = set(files(fixture('6.1', 'pressure')))
+        self.host_files = [f for f in files(self.good) if f not in tree] + ['hooks', 'version']
+
+    def check(self, root, what):
+        for argv in (('doctor', '--root', root), ('doctor', '--json', '--root', root)):
+            status, out, err = run_cli(*argv)
+            self.assertIn(status, (rs.EXIT_OK, rs.EXIT_FINDINGS), '%s: %s' % (what, err))
+            self.assertEqual(err, '', what)
+            self.assertNotIn('internal error', out, what)
+            if '--json' in argv:
+                rep = json.loads(out)
+                self.assertGreaterEqual(len(rep['checks']), 12, what)
+                self.assertEqual(status, rs.EXIT_FINDINGS if rep['failed'] else rs.EXIT_OK)
+
+    def test_each_machine_file_damaged(self):
+        self.assertIn('proc/sys/kernel/tainted', self.host_files)
+        for rel in self.host_files:
+            for how, damaged in (('empty', b''), ('a word', b'x\n'),
+                                 ('binary', b'\x00\xff\n' * 3), ('not UTF-8', b'\xff\xfe 1\n'),
+                                 ('huge', b'9' * 5000 + b'\n'), ('spaces', b'   \n\t\n'),
+                                 ('missing', None), ('a directory', 'dir'),
+                                 ('a link loop', 'loop')):
+                root = os.path.join(self.tmp, 'damaged')
+                shutil.rmtree(root, ignore_errors=True)
+                shutil.copytree(self.good, root, symlinks=True)
+                path = os.path.join(root, rel)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+                if damaged == 'dir':
+                    os.mkdir(path)
+                elif damaged == 'loop':
+                    os.symlink(os.path.basename(path), path)
+                elif damaged is not None:
+                    with open(path, 'wb') as f:
+                        f.write(damaged)
+                self.check(root, '%s %s' % (rel, how))
+
+    def test_machine_directories_missing(self):
+        for top in ('proc', 'sys', 'boot', 'lib', 'var', 'usr', 'security'):
+            root = os.path.join(self.tmp, 'damaged')
+            shutil.rmtree(root, ignore_errors=True)
+            shutil.copytree(self.good, root, symlinks=True)
+            shutil.rmtree(os.path.join(root, top))
+            self.check(root, 'no %s' % top)
+        empty = os.path.join(self.tmp, 'empty')
+        os.mkdir(empty)
+        self.check(empty, 'an empty directory')
 
 
 if __name__ == '__main__':

@@ -276,6 +276,56 @@ def check_documented(c, tree, tag):
     c.ok('%s/documented' % tag, not missing, ' '.join(sorted(set(missing))[:20]))
 
 
+def doctor(tree):
+    """doctor --json on TREE: (exit status, {check name: [statuses]}, report)."""
+    p = run(['doctor', '--json', '--root', tree], ok_codes=(0, 1))
+    rep = json.loads(p.stdout)
+    out = {}
+    for ch in rep['checks']:
+        out.setdefault(ch['name'], []).append(ch['status'])
+    return p.returncode, out, rep
+
+
+def check_doctor(c, tree, tag, tmp):
+    """doctor on a tree the guest captured with the module loaded: no FAIL
+    (unless hooks were disabled: then exactly the hooks FAIL); then on
+    copies without the module and without debugfs, which must FAIL."""
+    if not os.path.exists(os.path.join(tree, 'proc', 'modules')):
+        return      # a tree from before rs_capture copied doctor's files
+    st, checks, rep = doctor(tree)
+    failed = sorted(k for k, v in checks.items() if 'FAIL' in v)
+    with open(os.path.join(tree, 'hooks')) as f:
+        disabled = [ln.split()[0] for ln in f if len(ln.split()) > 2 and ln.split()[2] == 'disabled']
+    if disabled:
+        c.eq('%s/doctor_fails_hooks' % tag, (1, ['hooks']), (st, failed))
+        named = ' '.join(ch['message'] for ch in rep['checks'] if ch['name'] == 'hooks')
+        c.ok('%s/doctor_names_disabled' % tag, all(h in named for h in disabled),
+             '%s in %r' % (disabled, named[:200]))
+    else:
+        c.eq('%s/doctor_loaded_no_fail' % tag, (0, []), (st, failed))
+    for name in ('module', 'debugfs', 'lockdown', 'taint', 'kernel'):
+        c.ok('%s/doctor_has_%s' % (tag, name), name in checks, sorted(checks))
+    c.eq('%s/doctor_module_ok' % tag, ['OK'], checks.get('module'))
+    c.eq('%s/doctor_debugfs_ok' % tag, ['OK'], checks.get('debugfs'))
+    # The same machine without the module, and without debugfs.
+    for case, drop in (('unloaded', 'modules'), ('no_debugfs', 'mounts')):
+        copy = os.path.join(tmp, 'doctor-%s-%s' % (tag, case))
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(tree, copy)
+        path = os.path.join(copy, 'proc', drop)
+        with open(path) as f:
+            lines = f.readlines()
+        word = 'reclaimscope' if drop == 'modules' else 'debugfs'
+        with open(path, 'w') as f:
+            f.writelines(ln for ln in lines if word not in ln.split())
+        if drop == 'modules':
+            shutil.rmtree(os.path.join(copy, 'sys', 'module', 'reclaimscope'), ignore_errors=True)
+        st2, checks2, _ = doctor(copy)
+        want = 'module' if drop == 'modules' else 'debugfs'
+        c.eq('%s/doctor_%s_fails' % (tag, case), (1, 'FAIL'),
+             (st2, (checks2.get(want) or ['absent'])[0]))
+
+
 def check_prometheus(c, tree, tag, tmp):
     out = os.path.join(tmp, 'rs.prom')
     run(['export', '--prometheus', out, '--root', tree])
@@ -367,6 +417,7 @@ def main():
                              ('diagnose', lambda: check_diagnose(c, tree, tag)),
                              ('lockdown', lambda: check_lockdown(c, tree, tag)),
                              ('documented', lambda: check_documented(c, tree, tag)),
+                             ('doctor', lambda: check_doctor(c, tree, tag, tmp)),
                              ('prometheus', lambda: check_prometheus(c, tree, tag, tmp)),
                              ('watch', lambda: run(['watch', '-n', '2', '-i', '0.01',
                                                     '--json', '--root', tree])),

@@ -350,6 +350,25 @@ rs_capture() {
 		mkdir -p "$1/security"
 		cat /sys/kernel/security/lockdown > "$1/security/lockdown"
 	fi
+	# What "reclaimscope doctor --root" reads (the text files; the guest
+	# has no /boot, headers or DKMS, which doctor reports as unknown).
+	mkdir -p "$1/proc/sys/kernel" "$1/sys/firmware" "$1/sys/module/module/parameters"
+	for n in osrelease tainted; do
+		cat /proc/sys/kernel/$n > "$1/proc/sys/kernel/$n"
+	done
+	for n in mounts modules cmdline; do
+		cat /proc/$n > "$1/proc/$n"
+	done
+	[ -d /sys/firmware/efi ] && mkdir -p "$1/sys/firmware/efi"
+	cat /sys/module/module/parameters/sig_enforce > \
+		"$1/sys/module/module/parameters/sig_enforce" 2>/dev/null
+	if [ -d /sys/module/reclaimscope ]; then
+		mkdir -p "$1/sys/module/reclaimscope/parameters"
+		cat /sys/module/reclaimscope/taint > "$1/sys/module/reclaimscope/taint"
+		for n in /sys/module/reclaimscope/parameters/*; do
+			[ -r "$n" ] && cat "$n" > "$1/sys/module/reclaimscope/parameters/${n##*/}"
+		done
+	fi
 }
 
 # rs_export LABEL [DIR]: print a captured tree (rs_capture) to the host

@@ -280,6 +280,8 @@ rs_torture_disable() {
 	rs_pressure > /dev/null 2>&1
 	rs_expect_eq disable_no_balance_pgdat_calls 0 "$(rs_sum calls $RS/node*/balance_pgdat)"
 	rs_expect_gt disable_wakeup_requests_counted "$(rs_sum wakeup_requests $RS/node*/kswapd)" 0
+	# For the host's doctor check: hooks disabled.
+	rs_export disabled
 	rmmod reclaimscope || rs_fail disable_rmmod "rmmod failed"
 }
 

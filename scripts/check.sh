@@ -170,7 +170,7 @@ rs_mglru_default() {
 # debian_kernel SERIES RELEASE ROOT KDIR: build the module for one Debian
 # kernel and run every scenario on it, one guest after another.
 debian_kernel() {
-	local dir lru= tables=
+	local dir ko lru='' tables=''
 	if dir=$(rs_build_module "debian-$1" "$4"); then
 		rs_result "build:debian-$1" 1 "$2"
 	else
@@ -207,9 +207,19 @@ debian_kernel() {
 	# The tasks and cgroups tables: full ones ("other" takes the rest)
 	# on two kernels, roomy ones on the others.
 	case $1 in 5.10|7.2) tables="rs.task_rows=3 rs.cgroup_rows=2" ;; esac
+	# With the packages stage, the module DKMS built for this kernel.
+	ko=$dir/reclaimscope.ko
+	if [[ $stages = *" packages "* ]] && [ "$1" != 7.2 ]; then
+		ko=$RS_CACHE/dkms-built/$2/reclaimscope.ko
+		if [ -e "$ko" ]; then
+			rs_result "dkms-built:debian-$1" 1 "$(awk '$1 == "sha256" { print "sha256", $2 }' "${ko%.ko}.info")"
+		else
+			rs_result "dkms-built:debian-$1" 0 "DKMS built no module for $2"
+		fi
+	fi
 	RS_QEMU_APPEND=$tables rs_guest "debian-$1-memcg" "$3/boot/vmlinuz-$2" "$3" "$2" \
 		"virtio_pci virtio_blk" memcg 900 \
-		"$dir/reclaimscope.ko=rs/reclaimscope.ko"
+		"$ko=rs/reclaimscope.ko"
 	# The classic LRU's counters; the load/unload cycles under pressure
 	# ran in the first integration run of this kernel.
 	if [ -n "$lru" ]; then
@@ -222,6 +232,22 @@ debian_kernel() {
 
 # Two kernels at once (each guest takes one core); each kernel's output
 # is shown when all are done, in order.
+# The packages (scripts/dkms-test.sh): make deb from a git archive,
+# lintian, install/purge in clean chroots of bookworm, trixie and
+# bullseye with DKMS building the module for each kernel's headers.  What
+# DKMS built is then what the memcg guests of those kernels load.
+stage_packages() {
+	local log=$RS_CACHE/runs/packages.log out
+	mkdir -p "$RS_CACHE/runs"
+	rm -rf "$RS_CACHE/dkms-built"
+	"$RS_TOP/scripts/dkms-test.sh" > "$log" 2>&1
+	grep -E '^(FAIL|# TIME total)' "$log" | sed 's/^/  /'
+	out=$(tail -n 1 "$log")
+	echo "  $out"
+	echo "$out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ { print "packages", $1, $3; f = 1 }
+		END { if (!f) print "packages 0 1" }' >> "$RS_RESULTS"
+}
+
 stage_debian() {
 	local k log logs=()
 	# A cold cache has no runs/ yet: without it every kernel's log
@@ -332,10 +358,10 @@ stage_torture() {
 
 # make check STAGES="static debian" runs only those (setup and the KUnit
 # kernel always come first); the default is every stage.
-stages=" ${STAGES:-static debian kunit torture} "
+stages=" ${STAGES:-static packages debian kunit torture} "
 rs_stage setup stage_setup
 rs_stage kunit-kernel stage_kunit_kernel
-for st in static debian kunit torture; do
+for st in static packages debian kunit torture; do
 	[[ $stages = *" $st "* ]] && rs_stage "$st" "stage_$st"
 done
 

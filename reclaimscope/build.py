@@ -20,7 +20,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
-MODULES = ('errors', 'tree', 'text', 'analysis', 'rules', 'snapshot', 'render',
+MODULES = ('errors', 'tree', 'text', 'analysis', 'rules', 'snapshot', 'top', 'render',
            'prometheus', 'record', 'plot', 'commands', 'cli')
 
 HEADER = '''#!/usr/bin/env python3

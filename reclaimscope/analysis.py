@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Analysis: percentiles, outcomes, zone levels, rates, what hooks make unknown."""
 
-from .tree import HIST_LAST_US, OVERFLOW, SHRINKER_COLUMNS
+import re
+
+from .tree import CONTEXTS, HIST_LAST_US, OVERFLOW, SHRINKER_COLUMNS, WHO_TABLES
 
 
 PERCENTILES = (('p50', 50), ('p90', 90), ('p99', 99), ('max', 100))
@@ -181,6 +183,10 @@ HOOK_FEEDS = {
     'mm_page_alloc_extfrag': ('boost',),
     'mm_shrink_slab_start': ('shrinkers',),
     'mm_shrink_slab_end': ('shrinkers',),
+    'mm_vmscan_memcg_reclaim_begin': ('memcg_reclaim',),
+    'mm_vmscan_memcg_reclaim_end': ('memcg_reclaim',),
+    'mm_vmscan_memcg_softlimit_reclaim_begin': ('memcg_reclaim.softlimit',),
+    'mm_vmscan_memcg_softlimit_reclaim_end': ('memcg_reclaim.softlimit',),
 }
 
 
@@ -217,13 +223,236 @@ def awake_share(k, since_load):
             'bound': 'exact' if since_load['exact'] else 'at least'}
 
 
+SHRINKER_CONTEXT_COLUMNS = tuple('%s_%s' % (c, w) for c in CONTEXTS for w in ('calls', 'ns'))
+
+
 def shrinkers_by_name(rows):
     """Rows summed by name (max_ns: the largest): rows have no identity
-    across readings, names do (several rows may share one)."""
+    across readings, names do (several rows may share one).  The
+    per-context columns (kswapd_ns, ...) are summed too where the rows
+    have them."""
     out = {}
     for row in rows:
         m = out.setdefault(row['name'], dict.fromkeys(SHRINKER_COLUMNS[1:] + ('rows',), 0))
         for key in SHRINKER_COLUMNS[1:]:
             m[key] = max(m[key], row[key]) if key == 'max_ns' else m[key] + row[key]
+        for key in SHRINKER_CONTEXT_COLUMNS:
+            if isinstance(row.get(key), int):
+                m[key] = m.get(key, 0) + row[key]
         m['rows'] += 1
     return out
+
+# Who pays for reclaim: the tasks and cgroups tables.  A row's stall time
+# is its time in direct reclaim, memcg reclaim and direct compaction:
+# three stalls that never nest.  throttled_ns is not added: a reclaimer
+# throttled in reclaim_throttle() sleeps inside one of them.
+
+STALL_KINDS = (('direct', 'direct reclaim'), ('memcg', 'memcg reclaim'),
+               ('compact', 'direct compaction'))
+
+ORDER_KEY = re.compile(r'^order(\d+)_(calls|stalls)$')
+
+
+def stall_ns(row):
+    return sum(row.get(kind + '_ns', 0) for kind, _ in STALL_KINDS)
+
+
+def stall_count(row):
+    return sum(row.get(kind + '_stalls', 0) for kind, _ in STALL_KINDS)
+
+
+def is_overflow(row):
+    """The overflow row of a table: tasks' pid '-', cgroups' 'other'."""
+    return row.get('pid') == '-' if 'pid' in row else row.get('cgroup') == 'other'
+
+
+def who_key(name, row):
+    """A row's identity across readings: pid and comm for a task, the
+    cgroup for a cgroup."""
+    return (row['pid'], row['comm']) if name == 'tasks' else row['cgroup']
+
+
+def who_rows(name, rows):
+    """{key: row} of table @name: rows with the same key merged (counts
+    summed, max_ns the largest)."""
+    counts = WHO_TABLES[name][1]
+    out = {}
+    for row in rows or ():
+        k = who_key(name, row)
+        m = out.get(k)
+        if m is None:
+            out[k] = dict(row)
+            continue
+        for col in counts:
+            if col in row:
+                m[col] = max(m.get(col, 0), row[col]) if col == 'max_ns' else \
+                    m.get(col, 0) + row[col]
+    return out
+
+
+def counts_went_back(name, prev_rows, cur_rows):
+    """Whether a column of table @name summed over all its rows (the
+    overflow row included, which keeps what leaves the table), or the
+    overflow row itself, went back: only a reset does that."""
+    if prev_rows is None or cur_rows is None:
+        return False
+    for col in WHO_TABLES[name][1]:
+        if col == 'max_ns':
+            continue
+        if sum(r.get(col, 0) for r in cur_rows) < sum(r.get(col, 0) for r in prev_rows):
+            return True
+        a = [r.get(col, 0) for r in prev_rows if is_overflow(r)]
+        b = [r.get(col, 0) for r in cur_rows if is_overflow(r)]
+        if a and b and b[0] < a[0]:
+            return True
+    return False
+
+
+RESET_KEYS = (('direct_reclaim', ('stalls', 'total_ns')),
+              ('memcg_reclaim', ('stalls', 'total_ns')),
+              ('direct_compaction', ('stalls', 'total_ns')))
+
+
+def went_back(prev, cur):
+    """Whether the module was reset between two readings (dicts from
+    read_tree): a stall total, or a who-pays table's column total, is
+    lower than before."""
+    for fname, keys in RESET_KEYS:
+        a, b = prev.get(fname), cur.get(fname)
+        if a and b and any(b.get(k, 0) < a.get(k, 0) for k in keys):
+            return True
+    return any(counts_went_back(name, prev.get(name), cur.get(name)) for name in WHO_TABLES)
+
+
+def who_delta(name, prev_rows, cur_rows, reset=False):
+    """The rows of table @name over a window: each current row's counts
+    minus those of the same row (who_key) at @prev_rows.  A row not
+    there before counts from zero (it is new in the table); so does a
+    row whose counts went back without a reset (a pid used again by a
+    task of the same name); after a @reset every row does (counts
+    restart at the reset).  @prev_rows None: since load.  max_ns stays
+    the row's longest since load.  Each row gains 'stall_ns'."""
+    counts = [c for c in WHO_TABLES[name][1] if c != 'max_ns']
+    old = {} if reset or prev_rows is None else who_rows(name, prev_rows)
+    out = []
+    for k, row in who_rows(name, cur_rows).items():
+        d = dict(row)
+        p = old.get(k)
+        if p is not None and all(row.get(c, 0) >= p.get(c, 0) for c in counts):
+            for c in counts:
+                if c in row:
+                    d[c] = row[c] - p.get(c, 0)
+        d['stall_ns'] = stall_ns(d)
+        out.append(d)
+    return out
+
+
+def rank_who(name, rows):
+    """(rows with stall time or throttling, slowest first, without the
+    overflow row; the overflow row or None)."""
+    main = [r for r in rows if not is_overflow(r) and
+            (r['stall_ns'] or r.get('throttled_ns', 0) or stall_count(r))]
+    other = next((r for r in rows if is_overflow(r)), None)
+    main.sort(key=lambda r: (-r['stall_ns'], -r.get('throttled_ns', 0), -stall_count(r),
+                             str(who_key(name, r))))
+    return main, other
+
+
+def cgroup_path(tree, label):
+    """The path to show for cgroup @label: an id:<N> the tool resolved
+    (live) becomes the path."""
+    return (tree.get('cgroup_paths') or {}).get(label, label)
+
+
+EVENT_KEYS = ('high', 'max', 'oom', 'oom_kill')
+
+
+def cgroup_psi(files, old, dt):
+    """A cgroup's memory.pressure over the interval (from its totals, when
+    the previous reading has them) else its avg10: {'some', 'full' (0..1
+    or None), 'basis': 'interval' | 'avg10'}; None when unreadable."""
+    psi = (files or {}).get('pressure')
+    if psi is None:
+        return None
+    before = (old or {}).get('pressure')
+    if before is not None and dt:
+        wrap_ = {'proc': {'pressure': before}}
+        now = {'proc': {'pressure': psi}}
+        some = psi_share(wrap_, now, dt, 'some')
+        if some is not None:
+            return {'some': some, 'full': psi_share(wrap_, now, dt, 'full'),
+                    'basis': 'interval'}
+    full = psi.get('full')
+    return {'some': psi['some']['avg10'] / 100, 'full': full['avg10'] / 100 if full else None,
+            'basis': 'avg10'}
+
+
+def cgroup_events(files, old):
+    """memory.events' high, max, oom and oom_kill: their growth since the
+    previous reading ('basis': 'interval') or their totals since the
+    cgroup was made ('total'); None when unreadable."""
+    ev = (files or {}).get('events')
+    if ev is None:
+        return None
+    before = (old or {}).get('events')
+    if before is not None and all(ev.get(k, 0) >= before.get(k, 0) for k in EVENT_KEYS):
+        out = {k: ev.get(k, 0) - before.get(k, 0) for k in EVENT_KEYS}
+        out['basis'] = 'interval'
+        return out
+    out = {k: ev.get(k, 0) for k in EVENT_KEYS}
+    out['basis'] = 'total'
+    return out
+
+
+def who_pays(tree, n):
+    """Snapshot's who pays: for 'tasks' and 'cgroups', None without the
+    file, else {'rows': the @n slowest since load, 'other': the overflow
+    row, 'more_rows', 'more_stall_ns': the rows not shown, 'stall_ns':
+    the table's total}; each row with 'stall_ns' and 'share' (of the
+    total), a task row with its 'cgroup_path', a cgroup row with its
+    'path' and what memory.pressure and memory.events said."""
+    out = {}
+    for name in WHO_TABLES:
+        if tree.get(name) is None:
+            out[name] = None
+            continue
+        rows = who_delta(name, None, tree[name])
+        main, other = rank_who(name, rows)
+        total = sum(r['stall_ns'] for r in rows)
+        for r in main + ([other] if other else []):
+            r['share'] = r['stall_ns'] / total if total else None
+            if name == 'tasks':
+                r['cgroup_path'] = cgroup_path(tree, r['cgroup'])
+            else:
+                r['path'] = cgroup_path(tree, r['cgroup'])
+                files = (tree.get('cgroup_files') or {}).get(r['cgroup'])
+                r['pressure'] = cgroup_psi(files, None, None)
+                r['events'] = cgroup_events(files, None)
+        out[name] = {'rows': main[:n], 'other': other, 'more_rows': max(0, len(main) - n),
+                     'more_stall_ns': sum(r['stall_ns'] for r in main[n:]),
+                     'stall_ns': total}
+    return out
+
+
+def compaction_orders(f):
+    """{order: {'calls', 'stalls'}} of a direct_compaction file, by order."""
+    out = {}
+    for key, value in f.items():
+        m = ORDER_KEY.match(key)
+        if m:
+            out.setdefault(int(m.group(1)), {'calls': 0, 'stalls': 0})[m.group(2)] = value
+    return dict(sorted(out.items()))
+
+
+def kswapd_cpu(k, prev_k, seconds):
+    """kswapd's CPU time over a window: {'cpu_s', 'share' (of one CPU,
+    None when @seconds is unknown)}; None without cpu_ns, or when it went
+    back (another kswapd: the node's memory was offlined and onlined).
+    @prev_k None: cpu_ns itself, since kswapd started (boot)."""
+    if not isinstance(k.get('cpu_ns'), int):
+        return None
+    before = prev_k.get('cpu_ns') if prev_k is not None else 0
+    if not isinstance(before, int) or k['cpu_ns'] < before:
+        return None
+    cpu_s = (k['cpu_ns'] - before) / 1e9
+    return {'cpu_s': cpu_s, 'share': cpu_s / seconds if seconds else None}

@@ -24,7 +24,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
-MODULES = ('errors', 'tree', 'text', 'analysis', 'rules', 'snapshot', 'render',
+MODULES = ('errors', 'tree', 'text', 'analysis', 'rules', 'snapshot', 'top', 'render',
            'prometheus', 'record', 'plot', 'doctor', 'commands', 'cli')
 
 # dkms_conf('NAME') in a module is dkms.conf's value of NAME, written into

@@ -11,7 +11,8 @@ from .rules import DIAGNOSE_INTERVAL, rule_options
 from .snapshot import TOP_SHRINKERS
 from .record import RECORD_MAX_MB
 from .commands import (
-    cmd_diagnose, cmd_doctor, cmd_export, cmd_plot, cmd_record, cmd_snapshot, cmd_watch)
+    cmd_diagnose, cmd_doctor, cmd_export, cmd_plot, cmd_record, cmd_snapshot, cmd_top,
+    cmd_watch)
 
 
 TOOL_VERSION = '0.2.0'          # this tool's version (the module's is in its version file)
@@ -85,6 +86,15 @@ def build_parser():
     s.add_argument('-n', '--count', type=at_least_one, metavar='COUNT',
                    help='stop after COUNT updates (default: until Ctrl-C)')
     s.set_defaults(func=cmd_watch)
+
+    s = sub.add_parser('top', parents=[common, tree],
+                       help='the tasks and cgroups that stall on reclaim, like top')
+    s.add_argument('-i', '--interval', type=positive, default=2.0, metavar='SECONDS',
+                   help='seconds between frames (default %(default)s)')
+    s.add_argument('-n', '--iterations', dest='count', type=at_least_one,
+                   metavar='ITERATIONS',
+                   help='stop after ITERATIONS frames (default: until q or Ctrl-C)')
+    s.set_defaults(func=cmd_top)
 
     s = sub.add_parser('diagnose', parents=[common, tree],
                        help='findings over a window, with evidence and what to do')

@@ -11,11 +11,12 @@ import time
 from .errors import (
     EXIT_BAD_DATA, EXIT_FINDINGS, EXIT_NOT_LOADED, EXIT_NO_GNUPLOT, EXIT_OK, RSError)
 from .tree import PROC_FILES, open_source, read_tree, sample
-from .text import fmt_bytes, fmt_seconds, plural
+from .text import fmt_bytes, fmt_seconds, plural, text_width
 from .analysis import rates
 from .rules import DIAGNOSE_INTERVAL, Window, diagnose, rule_options
 from .snapshot import snapshot_report
 from .render import Screen, render_diagnose, render_snapshot, render_watch
+from .top import render_top, top_frame
 from .prometheus import prometheus
 from .record import Recorder, read_records, record_line, write_atomic
 from .plot import panels, plot_data, render_png, render_svg
@@ -34,7 +35,7 @@ def quit_on_signal(signum, frame):
 
 def cmd_watch(args):
     source = open_source(args.root)
-    prev = sample(source)
+    prev = sample(source, cgroup_files=False)
     interactive = sys.stdout.isatty() and not args.json
     screen = None
     done = 0
@@ -55,7 +56,7 @@ def cmd_watch(args):
             if key == 'q':
                 break
             next_t = max(next_t + args.interval, time.monotonic() + 0.05)
-            cur = sample(source)
+            cur = sample(source, cgroup_files=False)
             dt = cur['t'] - prev['t'] if cur['clock'] == prev['clock'] else args.interval
             r = rates(prev, cur, dt if dt > 0 else args.interval)
             if args.json:
@@ -66,6 +67,64 @@ def cmd_watch(args):
                 screen.draw(render_watch(cur, r, args.interval, height=size.lines))
             else:
                 print('\n'.join(render_watch(cur, r, args.interval, height=10 ** 6)))
+                print()
+            sys.stdout.flush()
+            prev = cur
+            done += 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if screen:
+            screen.close()
+    return EXIT_OK
+
+
+TOP_PROC = ('uptime', 'pressure')
+
+
+def use_color(stream):
+    """Colours (reverse video) only on a terminal that has them, and not
+    with NO_COLOR set (no-color.org)."""
+    return stream.isatty() and 'NO_COLOR' not in os.environ and \
+        os.environ.get('TERM', 'dumb') != 'dumb'
+
+
+def cmd_top(args):
+    """top: on a terminal, a screen redrawn every interval until q; else
+    (or --json) a frame per interval, -n times or until Ctrl-C.  The
+    frames come from top_frame and render_top; this is only the loop."""
+    source = open_source(args.root)
+    prev = sample(source, proc=TOP_PROC)
+    interactive = sys.stdout.isatty() and not args.json
+    screen = None
+    done = 0
+    try:
+        if interactive:
+            keys = sys.stdin if sys.stdin is not None and sys.stdin.isatty() else None
+            screen = Screen(sys.stdout, keys)
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, quit_on_signal)
+            color = use_color(sys.stdout)
+            size = shutil.get_terminal_size()
+            screen.draw(render_top(top_frame(None, prev, None), size.columns, size.lines,
+                                   args.interval, color))
+        next_t = time.monotonic() + args.interval
+        while args.count is None or done < args.count:
+            key = screen.wait(next_t - time.monotonic()) if screen else \
+                time.sleep(max(0.0, next_t - time.monotonic()))
+            if key == 'q':
+                break
+            next_t = max(next_t + args.interval, time.monotonic() + 0.05)
+            cur = sample(source, proc=TOP_PROC)
+            dt = cur['t'] - prev['t'] if cur['clock'] == prev['clock'] else args.interval
+            frame = top_frame(prev, cur, dt if dt > 0 else args.interval)
+            if args.json:
+                print(json.dumps(frame))
+            elif screen:
+                size = shutil.get_terminal_size()
+                screen.draw(render_top(frame, size.columns, size.lines, args.interval, color))
+            else:
+                print('\n'.join(render_top(frame, text_width(), None, args.interval)))
                 print()
             sys.stdout.flush()
             prev = cur
@@ -121,7 +180,8 @@ def cmd_diagnose(args):
 
 
 def cmd_export(args):
-    tree = read_tree(open_source(args.root), proc=PROC_FILES if args.json else ())
+    tree = read_tree(open_source(args.root), proc=PROC_FILES if args.json else (),
+                     cgroup_files=args.json)
     text = prometheus(tree, args.demo) if args.prometheus else \
         json.dumps(tree, indent=1) + '\n'
     if args.file in (None, '-'):
@@ -136,7 +196,7 @@ def cmd_export(args):
 
 def cmd_record(args):
     source = open_source(args.root)
-    s = sample(source)          # fails before FILE is created
+    s = sample(source, cgroup_files=False)      # fails before FILE is created
     rec = Recorder(args.output, int(args.max_mb * (1 << 20)))
     written = size = 0
     try:
@@ -150,7 +210,7 @@ def cmd_record(args):
                 break
             next_t += args.interval
             time.sleep(max(0.0, next_t - time.monotonic()))
-            s = sample(source)
+            s = sample(source, cgroup_files=False)
     except KeyboardInterrupt:
         pass
     finally:

@@ -4,9 +4,10 @@
 import math
 import re
 
-from .tree import NODE_FILES, is_int
+from .tree import CONTEXTS, NODE_FILES, TOP_FILES, is_int
 from .text import PAGE_SIZE
-from .analysis import COUNTING, bucket_bounds, shrinkers_by_name
+from .analysis import (
+    COUNTING, ORDER_KEY, SHRINKER_CONTEXT_COLUMNS, bucket_bounds, shrinkers_by_name, who_rows)
 
 
 # Every key has a name, a type and a one-line meaning with its unit.
@@ -177,6 +178,39 @@ PROM_METRICS = {
         'writeback_throttled': ('writeback_throttled', G, 'reclaimers sleeping for '
                                 'writeback now'),
     },
+    'memcg_reclaim': {
+        'stalls': ('stalls', C, 'memcg reclaim entries: tasks that reclaimed at their '
+                   'cgroup\'s limit (memory.max, memory.high)'),
+        'completed': ('completed', C, 'memcg reclaim calls that ended'),
+        'in_flight': ('in_flight', G, 'tasks in memcg reclaim now'),
+        'nr_reclaimed': ('reclaimed_pages', C, 'pages memcg reclaim freed'),
+        'max_ns': ('max_seconds', G, 'longest memcg reclaim call since load, seconds'),
+        'untracked': ('untracked', C, 'memcg reclaim calls that could not be timed (pairing '
+                      'table full)'),
+        'unpaired_ends': ('unpaired_ends', C, 'memcg reclaim ends without a begin'),
+        'softlimit_calls': ('softlimit_calls', C, 'soft limit reclaim calls (cgroup v1)'),
+        'softlimit_completed': ('softlimit_completed', C, 'soft limit reclaim calls that '
+                                'ended'),
+        'softlimit_in_flight': ('softlimit_in_flight', G, 'soft limit reclaim calls running '
+                                'now'),
+        'softlimit_nr_reclaimed': ('softlimit_reclaimed_pages', C, 'pages soft limit '
+                                   'reclaim freed'),
+        'softlimit_total_ns': ('softlimit_seconds', C, 'seconds in soft limit reclaim'),
+        'softlimit_untracked': ('softlimit_untracked', C, 'soft limit reclaim calls that '
+                                'could not be timed'),
+        'softlimit_unpaired_ends': ('softlimit_unpaired_ends', C, 'soft limit reclaim ends '
+                                    'without a begin'),
+    },
+    'direct_compaction': {
+        'stalls': ('stalls', C, 'direct compaction entries: allocating tasks that compacted '
+                   'memory themselves'),
+        'skipped': ('skipped', C, 'direct compaction attempts skipped (deferred, or too '
+                    'little free memory to compact)'),
+        'completed': ('completed', C, 'direct compaction stalls that ended'),
+        'in_flight': ('in_flight', G, 'tasks in direct compaction now'),
+        'unpaired_ends': ('unpaired_ends', C, 'direct compaction ends without a begin'),
+        'max_ns': ('max_seconds', G, 'longest direct compaction stall since load, seconds'),
+    },
     'demo_shrinker': {
         'objects': ('objects', G, 'objects the demo pool holds'),
         'bytes': ('bytes', G, 'bytes the demo pool holds, in bytes'),
@@ -198,7 +232,33 @@ HIST_HELP = {
     'shrink_list': 'shrink_folio_list() call durations, seconds',
     'direct_reclaim': 'direct reclaim stall durations (what allocating tasks waited), seconds',
     'compaction': 'compact_zone() durations, seconds',
+    'memcg_reclaim': 'memcg reclaim stall durations (tasks at their cgroup\'s limit), seconds',
+    'direct_compaction': 'direct compaction stall durations (what allocating tasks waited), '
+                         'seconds',
 }
+
+# The cgroups table: one series per row and column, labelled cgroup (the
+# table is bounded: its rows and "other").  The tasks table is not
+# exported: a label per task would be unbounded.
+CGROUP_METRICS = {
+    'memcg_stalls': ('memcg_stalls', C, 'memcg reclaim stalls of the cgroup\'s tasks'),
+    'memcg_ns': ('memcg_seconds', C, 'seconds the cgroup\'s tasks stalled in memcg reclaim'),
+    'memcg_reclaimed': ('memcg_reclaimed_pages', C, 'pages the cgroup\'s memcg reclaim '
+                        'freed'),
+    'direct_stalls': ('direct_stalls', C, 'direct reclaim stalls of the cgroup\'s tasks'),
+    'direct_ns': ('direct_seconds', C, 'seconds the cgroup\'s tasks stalled in direct '
+                  'reclaim'),
+    'compact_stalls': ('compact_stalls', C, 'direct compaction stalls of the cgroup\'s '
+                       'tasks'),
+    'compact_ns': ('compact_seconds', C, 'seconds the cgroup\'s tasks stalled in direct '
+                   'compaction'),
+    'throttled': ('throttled', C, 'times the cgroup\'s tasks were throttled in reclaim'),
+    'throttled_ns': ('throttled_seconds', C, 'seconds the cgroup\'s tasks slept throttled '
+                     'in reclaim'),
+    'max_ns': ('max_seconds', G, 'longest stall of the cgroup\'s tasks since load, seconds'),
+}
+
+CONTEXT_HELP = 'by reclaim context: kswapd, direct (reclaim), memcg (reclaim), other'
 
 SHRINKER_METRICS = {
     'calls': ('calls', 'do_shrink_slab() calls that scanned'),
@@ -335,6 +395,9 @@ def prometheus(tree, demo=False):
         for n in tree['nodes']:
             f, labels = n[fname], {'node': n['node']}
             scalars = {k: v for k, v in f.items() if not k.startswith('result_')}
+            if fname == 'shrink_list':
+                export_contexts(exp, 'reclaimscope_shrink_list_context', scalars, labels,
+                                'shrink_folio_list()')
             if f['latency_us'] is not None:
                 scalars.pop('total_ns', None)
                 export_histogram(exp, fname, f, labels)
@@ -347,6 +410,23 @@ def prometheus(tree, demo=False):
             for zone, fields in f['zones'].items():
                 export_keys(exp, fname + '.zone', fields, dict(labels, zone=zone),
                             fname + ' zone')
+    for fname in TOP_FILES:
+        f = tree.get(fname)
+        if f is None:
+            continue
+        scalars = {k: v for k, v in f.items() if not ORDER_KEY.match(k)}
+        if f.get('latency_us') is not None:
+            scalars.pop('total_ns', None)
+            export_histogram(exp, fname, f, {})
+        export_keys(exp, fname, scalars, {}, fname)
+        for key, value in f.items():
+            m = ORDER_KEY.match(key)
+            if m and is_int(value):
+                what = 'attempts' if m.group(2) == 'calls' else 'stalls'
+                exp.add('reclaimscope_direct_compaction_order_%s_total' % m.group(2), C,
+                        'direct compaction %s by allocation order' % what,
+                        {'order': int(m.group(1))}, value)
+    export_cgroups(exp, tree.get('cgroups'))
     export_shrinkers(exp, tree['shrinkers'])
     demo_stats = tree['demo_shrinker']
     if demo and demo_stats is not None:
@@ -363,6 +443,37 @@ def prometheus(tree, demo=False):
     return exp.render()
 
 
+def export_contexts(exp, base, values, labels, what):
+    """Pop the <context>_calls and <context>_ns keys of @values into
+    @base_calls_total and @base_seconds_total with a context label."""
+    for ctx in CONTEXTS:
+        for kind in ('calls', 'ns'):
+            value = values.pop('%s_%s' % (ctx, kind), None)
+            if not is_int(value):
+                continue
+            if kind == 'calls':
+                exp.add(base + '_calls_total', C, '%s calls %s' % (what, CONTEXT_HELP),
+                        dict(labels, context=ctx), value)
+            else:
+                exp.add(base + '_seconds_total', C, 'seconds in %s %s' % (what, CONTEXT_HELP),
+                        dict(labels, context=ctx), value / 1e9)
+
+
+def export_cgroups(exp, rows):
+    """The cgroups table: per cgroup (rows of one cgroup summed, the
+    overflow row as cgroup="other")."""
+    if rows is None:
+        return
+    for label, row in who_rows('cgroups', rows).items():
+        for col, (base, kind, text) in CGROUP_METRICS.items():
+            if col not in row:
+                continue
+            value = row[col] / 1e9 if col.endswith('_ns') else row[col]
+            exp.add('reclaimscope_cgroup_%s%s' % (base, '_total' if kind == C else ''), kind,
+                    text + ' (cgroup="other": the cgroups past the table)',
+                    {'cgroup': label}, value)
+
+
 def export_shrinkers(exp, rows, demo=False):
     """All rows summed into counters (a sum over every row never falls but
     at a reset: rows are kept for the module's life), and per name the
@@ -377,6 +488,13 @@ def export_shrinkers(exp, rows, demo=False):
         value = totals[key] / 1e9 if key == 'total_ns' else totals[key]
         exp.add('reclaimscope_shrinkers_%s_total' % base, C,
                 'all shrinkers: %s' % text, {}, value)
+    contexts = {}
+    for row in rows:
+        for key in SHRINKER_CONTEXT_COLUMNS:
+            if is_int(row.get(key)):
+                contexts[key] = contexts.get(key, 0) + row[key]
+    export_contexts(exp, 'reclaimscope_shrinkers_context', contexts, {},
+                    'all shrinkers: do_shrink_slab()')
     for name, s in shrinkers_by_name(rows).items():
         labels = {'shrinker': name}
         for key, (base, text) in SHRINKER_METRICS.items():
@@ -393,3 +511,13 @@ def export_shrinkers(exp, rows, demo=False):
                 'since load, seconds', labels, s['max_ns'] / 1e9)
         exp.add('reclaimscope_shrinker_rows', G, 'rows of the shrinkers table with this '
                 'name', labels, s['rows'])
+        for key in SHRINKER_CONTEXT_COLUMNS:
+            if key in s:
+                ctx, kind = key.rsplit('_', 1)
+                exp.add('reclaimscope_shrinker_context_%s' % ('calls' if kind == 'calls'
+                                                              else 'seconds'), G,
+                        '%s since load by the rows of this name, %s (a gauge, as '
+                        'reclaimscope_shrinker_calls)' % (
+                            'do_shrink_slab() calls' if kind == 'calls' else
+                            'seconds in do_shrink_slab()', CONTEXT_HELP),
+                        dict(labels, context=ctx), s[key] / 1e9 if kind == 'ns' else s[key])

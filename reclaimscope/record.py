@@ -12,7 +12,7 @@ import time
 
 from .errors import EXIT_BAD_DATA, RSError
 from .tree import HISTOGRAM_FILES, NODE_FILES, REQUIRED, validate_tree
-from .analysis import shrinkers_by_name
+from .analysis import ORDER_KEY, shrinkers_by_name
 
 
 def write_atomic(path, text):
@@ -49,6 +49,8 @@ RECORD_KEEP = {
     'watermarks.zone': ('free', 'min', 'low', 'high', 'boost'),
     'boost': ('boosted_zones',),
     'dirty': ('file_dirty', 'writeback', 'dirty_limit'),
+    'memcg_reclaim': ('stalls', 'completed', 'nr_reclaimed', 'total_ns', 'max_ns'),
+    'direct_compaction': ('stalls', 'completed', 'skipped', 'total_ns', 'max_ns'),
 }
 
 RECORD_HISTOGRAMS = ('direct_reclaim',)
@@ -74,6 +76,18 @@ def slim_file(f, fname):
     return out
 
 
+def slim_top(f, fname):
+    """A top-level file a module may lack (None stays None): its
+    RECORD_KEEP keys and direct_compaction's order<K>_* keys, no
+    histogram."""
+    if f is None:
+        return None
+    out = {k: f[k] for k in RECORD_KEEP[fname] if k in f}
+    out.update({k: v for k, v in f.items() if ORDER_KEY.match(k)})
+    out['zones'], out['latency_us'] = {}, None
+    return out
+
+
 def slim_sample(s):
     """A sample with only what plot and diagnose use: about 2 KB a line
     for two nodes instead of 14 KB (all of /proc/vmstat every time)."""
@@ -93,6 +107,8 @@ def slim_sample(s):
         'shrinkers': [dict(name=name, **{k: v for k, v in row.items() if k != 'rows'})
                       for name, row in shrinkers_by_name(s['shrinkers']).items()],
         'direct_reclaim': slim_file(s['direct_reclaim'], 'direct_reclaim'),
+        'memcg_reclaim': slim_top(s.get('memcg_reclaim'), 'memcg_reclaim'),
+        'direct_compaction': slim_top(s.get('direct_compaction'), 'direct_compaction'),
         'demo_shrinker': None,
         'nodes': nodes,
         'proc': {'vmstat': None if vm is None else

@@ -7,10 +7,11 @@ import time
 
 from .tree import lockdown_note
 from .text import (
-    GLUE, PAGE_SIZE, fields, fmt_big, fmt_interval, fmt_latency, fmt_mib, fmt_rate,
+    GLUE, PAGE_SIZE, fields, fmt_big, fmt_interval, fmt_latency, fmt_mib, fmt_ns, fmt_rate,
     fmt_seconds, fmt_share, fmt_us, plural, table, text_width, wrap)
 from .analysis import SHRINK_OUTCOMES, is_unavailable, unavailable
 from .rules import count_findings, finding_place
+from .top import who_lines
 
 
 def zone_bar(z, width=32):
@@ -42,8 +43,16 @@ def kswapd_time_text(k):
     if k['awake_share'] is not None:
         text += ', %s%s of the time' % ('' if k['awake_share_bound'] == 'exact'
                                         else 'at least ', fmt_share(k['awake_share']))
-    if k.get('cpu_ns') is not None:
-        text += ', %s on a CPU' % fmt_seconds(k['cpu_ns'] / 1e9)
+    return text
+
+
+def kswapd_cpu_text(k):
+    """'4.21 s on a CPU since boot, 7% of the uptime' (cpu_ns), or ''."""
+    if k.get('cpu_ns') is None:
+        return ''
+    text = '%s on a CPU since boot' % fmt_seconds(k['cpu_ns'] / 1e9)
+    if k.get('cpu_share') is not None:
+        text += ', %s of the uptime' % fmt_share(k['cpu_share'])
     return text
 
 
@@ -84,7 +93,8 @@ def render_snapshot(rep, width=None):
         out.append('')
         state = 'HOPELESS' if k['hopeless'] else ('awake' if k['awake'] else 'asleep')
         out += fields('node %d: kswapd %s, ' % (n['node'], state), [
-            num('kswapd.awake_ns_total', kswapd_time_text(k))], width, '  ')
+            num('kswapd.awake_ns_total', kswapd_time_text(k)), kswapd_cpu_text(k)],
+            width, '  ')
         out += fields('  ', [
             num('kswapd.wakes', plural(k['wakes'], 'wake')),
             num('kswapd.sleeps', plural(k['sleeps'], 'sleep')),
@@ -156,6 +166,7 @@ def render_snapshot(rep, width=None):
             if rf['activated_share'] is not None:
                 items.append('%s activated' % fmt_share(rf['activated_share']))
             out += fields('  refaults: ', items, width, '    ')
+    out += render_who_pays(rep, width)
     out.append('')
     if is_unavailable(na, 'shrinkers'):
         out.append('shrinkers: n/a (%s)' % na.get('shrinkers'))
@@ -174,6 +185,52 @@ def render_snapshot(rep, width=None):
     else:
         out.append('no shrinker has been called since the module was loaded')
     return '\n'.join(out)
+
+
+def render_who_pays(rep, width):
+    """snapshot's memcg reclaim, direct compaction and who pays: the
+    slowest tasks and cgroups since load; nothing for a module without
+    those files."""
+    na, out = rep['unavailable'], []
+    m, dc = rep.get('memcg_reclaim'), rep.get('direct_compaction')
+    if m is not None or dc is not None:
+        out.append('')
+    if m is not None and is_unavailable(na, 'memcg_reclaim'):
+        out.append('memcg reclaim: n/a (%s)' % na.get('memcg_reclaim'))
+    elif m is not None:
+        out += fields('memcg reclaim: ', [
+            plural(m['stalls'], 'stall'), '%s reclaimed' % fmt_mib(m['nr_reclaimed'])]
+            + (fmt_latency(m['latency']) if m['latency'] and m['stalls'] else [])
+            + (['soft limit %s' % plural(m['softlimit_calls'], 'call')]
+               if m['softlimit_calls'] else []), width, '  ')
+    if dc is not None:
+        orders = ['order %d: %d of %s stalled' % (o['order'], o['stalls'],
+                                                  plural(o['calls'], 'call'))
+                  for o in dc['orders'] if o['calls'] or o['stalls']]
+        out += fields('direct compaction: ', [
+            plural(dc['stalls'], 'stall'), '%d skipped' % dc['skipped']] + orders
+            + (fmt_latency(dc['latency']) if dc['latency'] and dc['stalls'] else []),
+            width, '  ')
+    who = rep.get('who_pays') or {}
+    for name in ('tasks', 'cgroups'):
+        w = who.get(name)
+        if w is None:
+            continue
+        out.append('')
+        if not w['rows'] and not (w['other'] and w['other']['stall_ns']):
+            out.append('who pays: no %s stalled since load' % name[:-1])
+            continue
+        out += wrap('who pays: the %s stalled longest since load (%s in all; STALL: direct '
+                    '+ memcg reclaim + direct compaction)%s' % (
+                        name, fmt_ns(w['stall_ns']),
+                        ', %d more %s: %s' % (w['more_rows'],
+                                              'row' if w['more_rows'] == 1 else 'rows',
+                                              fmt_ns(w['more_stall_ns']))
+                        if w['more_rows'] else ''), width, '  ', first='')
+        out += who_lines(name, w['rows'], w['other'] if w['other'] and
+                         (w['other']['stall_ns'] or w['other'].get('throttled_ns')) else None,
+                         width, 'share', 'SHARE', indent='  ')
+    return out
 
 
 def psi_now_text(cur, r):
@@ -269,8 +326,19 @@ class Screen:
                 keys.fileno()
             except (OSError, ValueError, AttributeError):
                 self.keys = None
-        self.out.write('\x1b[?1049h\x1b[?25l')
-        self.out.flush()
+        try:
+            self.out.write('\x1b[?1049h\x1b[?25l')
+            self.out.flush()
+        except BaseException:       # the caller gets no Screen to close
+            self.restore()
+            raise
+
+    def restore(self):
+        """The terminal's modes as they were before (idempotent)."""
+        if self.saved is not None:
+            import termios
+            saved, self.saved = self.saved, None
+            termios.tcsetattr(self.keys.fileno(), termios.TCSADRAIN, saved)
 
     def draw(self, lines):
         self.out.write('\x1b[H' + '\x1b[K\n'.join(lines) + '\x1b[K\x1b[J')
@@ -296,9 +364,9 @@ class Screen:
                     return ' '
 
     def close(self):
-        if self.saved is not None:
-            import termios
-            termios.tcsetattr(self.keys.fileno(), termios.TCSADRAIN, self.saved)
+        """Modes first: they come back even when the terminal is gone
+        and the write fails."""
+        self.restore()
         self.out.write('\x1b[?25h\x1b[?1049l')
         self.out.flush()
 

@@ -3,11 +3,14 @@
 they judge."""
 
 from .tree import lockdown_note, locked_down
-from .text import fmt_latency, fmt_mib, fmt_rate, fmt_seconds, fmt_share, fmt_us, plural
+from .text import (
+    PAGE_SIZE, display_name, fmt_latency, fmt_mib, fmt_ns, fmt_rate, fmt_seconds, fmt_share,
+    fmt_us, plural)
 from .analysis import (
-    COUNTING,
-    SHRINK_OUTCOMES, bucket_bounds, is_unavailable, latency_summary, node_refaults,
-    psi_share, shrink_outcomes, shrinkers_by_name, unavailable, zone_level)
+    COUNTING, EVENT_KEYS,
+    SHRINK_OUTCOMES, bucket_bounds, cgroup_path, compaction_orders, is_overflow,
+    is_unavailable, latency_summary, node_refaults, psi_share, shrink_outcomes,
+    shrinkers_by_name, unavailable, who_rows, zone_level)
 
 
 WSF_QUOTE = ('Documentation/admin-guide/sysctl/vm.rst, watermark_scale_factor: '
@@ -143,6 +146,21 @@ class View:
         vm, old = self.vmstat()
         return self.delta(vm.get(key, 0), old.get(key) if self.prev else None)
 
+    def file_delta(self, fname, key):
+        """The growth of @key of top-level file @fname (memcg_reclaim, ...)
+        in the window; the file must be in the last reading."""
+        old = self.prev.get(fname) if self.prev else None
+        return self.delta(self.cur[fname].get(key, 0), old.get(key, 0) if old else None)
+
+    def hist_delta(self, fname):
+        """The histogram of top-level file @fname over the window (None
+        without one)."""
+        hist = self.cur[fname].get('latency_us')
+        old = (self.prev.get(fname) or {}).get('latency_us') if self.prev else None
+        if hist is None or old is None:
+            return hist
+        return [self.delta(a, b) for a, b in zip(hist, old)]
+
     def often(self, n, min_count, per_s):
         """Whether @n events in the window are a finding: at least
         @min_count, and at least @per_s a second over the window (not
@@ -162,8 +180,8 @@ class View:
 
 
 def finding(rule, severity, summary, evidence, advice, node=None, zone=None,
-            reference=None, window=None):
-    return {'rule': rule, 'severity': severity, 'node': node, 'zone': zone,
+            reference=None, window=None, cgroup=None):
+    return {'rule': rule, 'severity': severity, 'node': node, 'zone': zone, 'cgroup': cgroup,
             'summary': summary, 'evidence': evidence, 'advice': advice,
             'reference': reference, 'window': window}
 
@@ -565,6 +583,16 @@ def reclaim_time(v):
     return dr / 1e9 / v.window.seconds, comp / 1e9 / v.window.seconds
 
 
+def memcg_time(v):
+    """Task-seconds a second in memcg reclaim over the window (None when
+    its length is unknown, or the module has no memcg_reclaim or its hooks
+    did not attach)."""
+    if not v.window.seconds or v.cur.get('memcg_reclaim') is None or \
+            is_unavailable(unavailable(v.cur), 'memcg_reclaim'):
+        return None
+    return v.file_delta('memcg_reclaim', 'total_ns') / 1e9 / v.window.seconds
+
+
 def refaults_in_window(v):
     """[(node or None, refaults, activations, pages reclaimed)] in the
     window: per node from node<N>/vmstat when every node has one, else
@@ -663,22 +691,29 @@ def rule_memory_stall(v, th, notes):
     if 100 * some < th['psi_some_pct'] and (full is None or 100 * full < th['psi_full_pct']):
         return []
     dr, comp = reclaim_time(v)
+    mc = memcg_time(v)
     refaults = sum(e[1] for e in refaults_in_window(v))
     refault_rate = refaults / v.window.seconds if v.window.seconds else None
     ev = ['%s: some %s%s of the time' % (how, fmt_share(some), '' if full is None else
                                          ', full %s' % fmt_share(full))]
     if dr is not None:
-        ev.append('module, %s: direct reclaim %.2f task-seconds a second, compaction '
+        ev.append('module, %s: direct reclaim %.2f task-seconds a second, %scompaction '
                   '%.2f, refaults %s pages/s' % (
-                      'since load' if v.prev is None else 'same window', dr, comp,
+                      'since load' if v.prev is None else 'same window', dr,
+                      '' if mc is None else 'memcg reclaim %.2f, ' % mc, comp,
                       fmt_rate(refault_rate)))
+    mc_ = mc or 0.0
     if dr is None:
         cause, advice = ('the module\'s data has no window to compare',
                          'read it over a window: reclaimscope diagnose -i 10')
-    elif dr + comp >= 0.5 * some and dr >= comp:
+    elif dr + comp + mc_ >= 0.5 * some and mc_ > max(dr, comp):
+        cause, advice = ('mostly memcg reclaim: tasks reclaim at their cgroup\'s limit',
+                         'see cgroup-memcg-stall: the cgroups whose limit is below their '
+                         'working set (reclaimscope top shows them as it happens)')
+    elif dr + comp + mc_ >= 0.5 * some and dr >= comp:
         cause, advice = ('mostly direct reclaim: allocating tasks reclaim for '
                          'themselves', WSF_ADVICE)
-    elif dr + comp >= 0.5 * some:
+    elif dr + comp + mc_ >= 0.5 * some:
         cause, advice = ('mostly compaction: high-order allocations compact memory',
                          'make fewer high-order requests wait for compaction: '
                          '/sys/kernel/mm/transparent_hugepage/defrag (defer or '
@@ -687,9 +722,10 @@ def rule_memory_stall(v, th, notes):
         cause, advice = ('mostly refaults: the working set does not fit (thrashing)',
                          'see thrashing: the working set does not fit in memory')
     else:
-        cause, advice = ('not in the module\'s data (direct reclaim and compaction '
-                         'account for %s of it)' % fmt_share(min(1.0, (dr + comp) /
-                                                                 some) if some else 0),
+        cause, advice = ('not in the module\'s data (direct reclaim%s and compaction '
+                         'account for %s of it)' % (
+                             '' if mc is None else ', memcg reclaim',
+                             fmt_share(min(1.0, (dr + comp + mc_) / some) if some else 0)),
                          'look for memory.high throttling and swap-in per cgroup (each '
                          'cgroup\'s memory.pressure and memory.events high), and for '
                          'refaults (this report\'s thrashing, vmstat workingset_*)')
@@ -702,13 +738,284 @@ def rule_memory_stall(v, th, notes):
         'tasks stalled on memory %s of the time: %s' % (fmt_share(some), cause), ev,
         advice, window=window, reference=PSI_QUOTE)]
 
+# Who pays for reclaim: cgroups at their limit, direct compaction, and
+# kswapd's CPU.
+
+def fmt_limit(v):
+    """A memory.max / memory.high / memory.current value: 'max' or MiB."""
+    return 'max' if v == 'max' else '%s MiB' % fmt_mib(v / PAGE_SIZE, False)
+
+
+@rule('cgroup-memcg-stall', options=(
+    Option('memcg_stall_pct', 5.0, float, '%',
+           'a cgroup\'s tasks in memcg reclaim: share of the window'),
+    Option('memcg_stall_ms', 100.0, float, 'ms', 'and at least this long in all')),
+    needs=('memcg_reclaim',))
+def rule_cgroup_memcg_stall(v, th, notes):
+    """A cgroup (a row of the cgroups table, "other" aside) whose tasks
+    spent >= --memcg-stall-ms (100 ms) in memcg reclaim in the window, and
+    >= --memcg-stall-pct (5%) of the window's length (task-seconds: a
+    cgroup of many tasks can pass 100%).  Its memory.events (high, max,
+    oom, oom_kill) and limits are the evidence."""
+    rows = v.cur.get('cgroups')
+    if rows is None:
+        notes.append('cgroup-memcg-stall: not checked: no cgroups file (the module '
+                     'predates it)')
+        return []
+    before = v.prev.get('cgroups') if v.prev else None
+    old = who_rows('cgroups', before) if before is not None else {}
+    files_now = v.cur.get('cgroup_files') or {}
+    files_then = (v.prev.get('cgroup_files') or {}) if v.prev else {}
+    out = []
+    for key, row in who_rows('cgroups', rows).items():
+        if is_overflow(row):
+            continue
+        o = old.get(key)
+        if o is not None and any(row.get(c, 0) < o.get(c, 0) for c in
+                                 ('memcg_stalls', 'memcg_ns', 'memcg_reclaimed')):
+            o = None            # the row went back: a reset, counting from it
+        ns = row.get('memcg_ns', 0) - (o.get('memcg_ns', 0) if o else 0)
+        stalls = row.get('memcg_stalls', 0) - (o.get('memcg_stalls', 0) if o else 0)
+        pages = row.get('memcg_reclaimed', 0) - (o.get('memcg_reclaimed', 0) if o else 0)
+        share = ns / 1e9 / v.window.seconds if v.window.seconds else None
+        if ns < th['memcg_stall_ms'] * 1e6 or \
+                (share is not None and 100 * share < th['memcg_stall_pct']):
+            continue
+        name = cgroup_path(v.cur, key)
+        ev = ['cgroups %s: memcg_stalls %d memcg_ns %d (%s%s) memcg_reclaimed %d (%s) in the '
+              'window; max_ns %s (since load)' % (
+                  display_name(key), stalls, ns, fmt_ns(ns),
+                  '' if share is None else ', %s of the window' % fmt_share(share),
+                  pages, fmt_mib(pages), fmt_ns(row.get('max_ns', 0)))]
+        files = files_now.get(key)
+        events = (files or {}).get('events')
+        if events is not None:
+            text = 'memory.events ' + ' '.join('%s %d' % (k, events.get(k, 0))
+                                               for k in EVENT_KEYS)
+            text += ' (since the cgroup was made)'
+            then = (files_then.get(key) or {}).get('events')
+            if then is not None and all(events.get(k, 0) >= then.get(k, 0) for k in EVENT_KEYS):
+                text += '; in the window ' + ' '.join(
+                    '%s +%d' % (k, events.get(k, 0) - then.get(k, 0)) for k in EVENT_KEYS)
+            ev.append(text)
+        elif key.startswith('id:') and key == cgroup_path(v.cur, key):
+            ev.append('memory.events: none: the kernel gave the cgroup\'s id, not its path '
+                      '(the cgroup was removed, or the kernel cannot name it), and no '
+                      'directory under /sys/fs/cgroup has that inode')
+        else:
+            ev.append('memory.events: not readable (no sys/fs/cgroup%s: the cgroup was '
+                      'removed, or this copy does not have it)'
+                      % display_name(name.rstrip('/')))
+        limits = ['memory.%s %s' % (k, fmt_limit(files[k])) for k in ('max', 'high', 'current')
+                  if files and files.get(k) is not None]
+        if limits:
+            ev.append(', '.join(limits))
+        ev.append('thresholds: memcg_ns >= %g ms (--memcg-stall-ms) and >= %g%% of the window '
+                  '(--memcg-stall-pct)' % (th['memcg_stall_ms'], th['memcg_stall_pct']))
+        which = []
+        if events is not None:
+            if events.get('max', 0):
+                which.append('memory.max is reached (max %d)' % events['max'])
+            if events.get('high', 0):
+                which.append('memory.high throttles it (high %d)' % events['high'])
+            if events.get('oom', 0):
+                which.append('reclaim at the limit failed %s (oom; oom_kill %d)'
+                             % (plural(events['oom'], 'time'), events.get('oom_kill', 0)))
+        out.append(finding(
+            'cgroup-memcg-stall', 'warning',
+            'its tasks stalled %s in memcg reclaim%s: the cgroup\'s memory limit is below '
+            'its working set' % (fmt_ns(ns), '' if share is None else
+                                 ' (%s of the window)' % fmt_share(share)), ev,
+            '%sraise the cgroup\'s memory.high or memory.max (systemd: MemoryHigh= and '
+            'MemoryMax=, e.g. systemctl set-property UNIT MemoryMax=2G; a container: its '
+            'runtime\'s memory limit), or make its working set smaller. memory.events '
+            'says which limit bites: high counts throttling at memory.high, max reclaim at '
+            'memory.max, oom reclaim that failed (the OOM killer follows)'
+            % ('; '.join(which) + ': ' if which else ''), cgroup=name))
+    return out
+
+
+THP_ORDER = 9                   # 2 MiB huge pages of 4 KiB pages (x86-64)
+
+
+def thp_order(thp):
+    """The order of a transparent huge page: from hpage_pmd_size when the
+    tree has it, else THP_ORDER."""
+    size = (thp or {}).get('hpage_pmd_size')
+    if isinstance(size, int) and size > PAGE_SIZE:
+        return (size // PAGE_SIZE).bit_length() - 1
+    return THP_ORDER
+
+
+@rule('direct-compaction-stall', options=(
+    Option('compact_stalls_min', 5, int, 'stalls',
+           'direct compaction stalls at order >= 1 in the window'),
+    Option('compact_stalls_per_s', 0.05, float, 'stalls/s', 'and a second')))
+def rule_direct_compaction_stall(v, th, notes):
+    """Direct compaction stalls at an order >= 1 (the order<K>_stalls keys;
+    the stalls key when the file has none) >= --compact-stalls-min (5)
+    and >= --compact-stalls-per-s (0.05/s) in the window: allocating tasks
+    waited for compaction.  The advice is about THP defrag, with
+    transparent_hugepage/defrag's current value as evidence."""
+    f = v.cur.get('direct_compaction')
+    if f is None:
+        notes.append('direct-compaction-stall: not checked: no direct_compaction file (the '
+                     'module predates it)')
+        return []
+    before = v.prev.get('direct_compaction') if v.prev else None
+    now, then = compaction_orders(f), compaction_orders(before) if before else {}
+    orders = {}
+    for k, c in now.items():
+        o = then.get(k) if v.prev else None
+        orders[k] = {w: v.delta(c[w], o[w] if o else None) for w in ('calls', 'stalls')}
+    high = {k: c for k, c in orders.items() if k >= 1 and (c['stalls'] or c['calls'])}
+    stalls = sum(c['stalls'] for c in high.values()) if orders else \
+        v.file_delta('direct_compaction', 'stalls')
+    if not v.often(stalls, th['compact_stalls_min'], th['compact_stalls_per_s']):
+        return []
+    total = v.file_delta('direct_compaction', 'total_ns')
+    completed = v.file_delta('direct_compaction', 'completed')
+    hist = v.hist_delta('direct_compaction')
+    ev = ['direct_compaction in the window: %s; %s, %d skipped, %s stalled%s' % (
+        ', '.join('order %d %d stalls of %s' % (k, c['stalls'], plural(c['calls'], 'call'))
+                  for k, c in high.items()) or 'no order keys',
+        plural(v.file_delta('direct_compaction', 'stalls'), 'stall'),
+        v.file_delta('direct_compaction', 'skipped'), fmt_ns(total),
+        ' (mean %s)' % fmt_ns(total / completed) if completed else '')]
+    if hist is not None and sum(hist):
+        lat = latency_summary({'latency_us': hist, 'max_ns': f['max_ns'], 'total_ns': total})
+        ev.append('durations in the window: ' + ', '.join(fmt_latency(lat)))
+    thp = v.cur.get('thp') or {}
+    order = thp_order(thp)
+    defrag = thp.get('defrag')
+    ev.append('transparent_hugepage/defrag %s (a huge page is order %d)' % (
+        '[%s]' % defrag if defrag else 'not readable here', order))
+    ev.append('thresholds: stalls at order >= 1 >= %d (--compact-stalls-min) and >= %g/s '
+              '(--compact-stalls-per-s)' % (th['compact_stalls_min'],
+                                            th['compact_stalls_per_s']))
+    thp_stalls = sum(c['stalls'] for k, c in high.items() if k >= order)
+    low = sorted(k for k, c in high.items() if k < order and c['stalls'])
+    advice = []
+    if thp_stalls or not high:
+        if defrag in ('defer', 'never'):
+            advice.append('defrag is %s, which does not compact on a huge page fault: the '
+                          'order >= %d stalls come from elsewhere (hugetlbfs pages asked for '
+                          'at run time, drivers)' % (defrag, order))
+        else:
+            advice.append('huge page faults compact memory while the task waits: set '
+                          '/sys/kernel/mm/transparent_hugepage/defrag to defer (kcompactd '
+                          'compacts in the background; faults take small pages until huge '
+                          'ones are ready) or madvise (only regions that asked with '
+                          'madvise(MADV_HUGEPAGE) wait)%s' % (
+                              ', e.g. echo defer > /sys/kernel/mm/transparent_hugepage/defrag'
+                              if defrag != 'madvise' else
+                              '; it is madvise already, so these are regions that asked '
+                              '(a JVM with -XX:+UseTransparentHugePages, QEMU): defer stops '
+                              'them waiting too'))
+    if low:
+        advice.append('order%s %s %s the kernel\'s own allocations (network buffers, slab, '
+                      'stacks): keep more free memory for them (vm.min_free_kbytes, '
+                      'vm.watermark_scale_factor) or let proactive compaction work ahead '
+                      '(vm.compaction_proactiveness)' % (
+                          's' if len(low) > 1 else '', ', '.join(map(str, low)),
+                          'are' if len(low) > 1 else 'is'))
+    stalled = [k for k, c in high.items() if c['stalls']]
+    return [finding(
+        'direct-compaction-stall', 'warning',
+        'allocating tasks stalled in direct compaction %s at order%s %s' % (
+            v.rate_text(stalls, ' times'), 's' if len(stalled) > 1 else '',
+            ', '.join(map(str, stalled)) or '>= 1'), ev, '; '.join(advice))]
+
+
+KSWAPD_CPU_MIN_S = 0.5          # kswapd CPU in the window, all nodes
+
+KSWAPD_CPU_MIN_SHARE = 0.05     # and as a share of one CPU over the window
+
+
+@rule('kswapd-shrinker-cpu', options=(
+    Option('shrinker_kswapd_pct', 50.0, float, '%',
+           'a shrinker\'s time in kswapd: share of kswapd\'s CPU time'),),
+    needs=('shrinkers',))
+def rule_kswapd_shrinker_cpu(v, th, notes):
+    """A shrinker (by name) whose time in kswapd (the shrinkers table's
+    kswapd_ns column; total_ns, every context, on a module without it)
+    in the window is >= --shrinker-kswapd-pct (50%) of kswapd's CPU time
+    (cpu_ns, all nodes: shrinkers are not per node), when kswapd used at
+    least 0.5 s and 5% of a CPU over the window."""
+    cpu, per_node = 0, []
+    for n, p in v.nodes():
+        now = n['kswapd'].get('cpu_ns')
+        then = p['kswapd'].get('cpu_ns') if p else None
+        if not isinstance(now, int) or (v.prev is not None and not isinstance(then, int)):
+            continue
+        d = now - then if isinstance(then, int) else now
+        if d < 0:
+            continue            # another kswapd (memory offlined and onlined)
+        cpu += d
+        per_node.append((n, p, d))
+    if not per_node:
+        notes.append('kswapd-shrinker-cpu: not checked: no cpu_ns in node<N>/kswapd (the '
+                     'module predates it)')
+        return []
+    if cpu / 1e9 < KSWAPD_CPU_MIN_S or (v.window.seconds and
+                                        cpu / 1e9 / v.window.seconds < KSWAPD_CPU_MIN_SHARE):
+        return []
+    now = shrinkers_by_name(v.cur['shrinkers'])
+    old = shrinkers_by_name(v.prev['shrinkers']) if v.prev else {}
+    out = []
+    for name, s in now.items():
+        key = 'kswapd_ns' if 'kswapd_ns' in s else 'total_ns'
+        calls_key = 'kswapd_calls' if key == 'kswapd_ns' else 'calls'
+        o = old.get(name)
+        ns = v.delta(s[key], o.get(key) if o else None)
+        calls = v.delta(s.get(calls_key, 0), o.get(calls_key) if o else None)
+        if ns < th['shrinker_kswapd_pct'] / 100 * cpu:
+            continue
+        ev = ['shrinkers %s: %s %d (%s) in %s in the window%s' % (
+            name, key, ns, fmt_ns(ns), plural(calls, 'call'),
+            '' if key == 'kswapd_ns' else ': every reclaim context, the table has no '
+            'kswapd_ns column (an older module), so kswapd\'s part is at most this')]
+        ev.append('kswapd on a CPU in the window: %s%s' % (
+            ', '.join('node%d cpu_ns +%d (%s)' % (n['node'], d, fmt_ns(d))
+                      for n, _, d in per_node),
+            '' if v.prev else ' (cpu_ns counts from boot, not from the load: the share '
+            'is at least what it says)'))
+        lru = [(n['node'], v.node_delta(n, p, 'shrink_list', 'kswapd_ns'))
+               for n, p, _ in per_node if 'kswapd_ns' in n['shrink_list']]
+        if lru:
+            ev.append('kswapd\'s LRU reclaim (shrink_list kswapd_ns) in the window: '
+                      + ', '.join('node%d %s' % (nid, fmt_ns(d)) for nid, d in lru))
+        if ns > cpu:
+            ev.append('a shrinker\'s time is wall time in do_shrink_slab(), cpu_ns is time '
+                      'on a CPU: more than 100% means the shrinker waited (locks, I/O)')
+        ev.append('thresholds: >= %g%% of kswapd\'s CPU time (--shrinker-kswapd-pct), kswapd '
+                  'CPU >= %g s and >= %s of a CPU over the window' % (
+                      th['shrinker_kswapd_pct'], KSWAPD_CPU_MIN_S,
+                      fmt_share(KSWAPD_CPU_MIN_SHARE)))
+        advice = ('kswapd spends its time in this shrinker rather than on the LRU lists, '
+                  'so it falls behind and allocations stall: find the shrinker\'s owner '
+                  '(/sys/kernel/debug/shrinker/ with CONFIG_SHRINKER_DEBUG, or the '
+                  'function\'s name) and why its scan is slow (lock contention, large '
+                  'batches, I/O in the scan)')
+        if name.startswith('super_cache_scan') or name.startswith('sb-'):
+            advice += ('; %s is a filesystem\'s dentry and inode cache: many cached inodes '
+                       '(find who walks the filesystem), a filesystem whose inode reclaim '
+                       'waits for writeback, and vm.vfs_cache_pressure (below 100 reclaim '
+                       'asks less of these caches)' % name)
+        out.append(finding(
+            'kswapd-shrinker-cpu', 'warning',
+            'shrinker %s took %s of kswapd\'s %s on a CPU (%s)' % (
+                name, fmt_ns(ns), fmt_ns(cpu), fmt_share(ns / cpu)), ev, advice))
+    return out
+
 SEVERITY_ORDER = {'critical': 0, 'warning': 1}
 
 # Within a severity, findings (and snapshot's "worst" line) go by what a
 # user feels first: tasks waiting, then what makes them wait.
-IMPACT = ('zone-below-min', 'hopeless-node', 'memory-stall', 'direct-reclaim-stall',
-          'allocstall', 'thrashing', 'shrink-list-dirty', 'kswapd-wakes-often',
-          'kswapd-premature-sleep', 'balance-order-fallback', 'compaction-failing',
+IMPACT = ('zone-below-min', 'hopeless-node', 'memory-stall', 'cgroup-memcg-stall',
+          'direct-reclaim-stall', 'direct-compaction-stall', 'allocstall', 'thrashing',
+          'shrink-list-dirty', 'kswapd-wakes-often', 'kswapd-premature-sleep',
+          'kswapd-shrinker-cpu', 'balance-order-fallback', 'compaction-failing',
           'compaction-deferred', 'shrinker-slow', 'shrinker-never-frees')
 
 
@@ -756,7 +1063,9 @@ def diagnose(cur, prev=None, window=None, **overrides):
 
 def finding_place(f):
     return ' '.join(x for x in ('node %d' % f['node'] if f['node'] is not None else '',
-                                f['zone'] or '') if x)
+                                f['zone'] or '',
+                                'cgroup %s' % display_name(f['cgroup'])
+                                if f.get('cgroup') else '') if x)
 
 
 def count_findings(findings):

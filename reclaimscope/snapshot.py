@@ -4,12 +4,14 @@
 from .tree import locked_down
 from .text import PAGE_SIZE
 from .analysis import (
-    awake_share, latency_summary, node_refaults, shrink_outcomes, unavailable,
-    zone_level)
+    awake_share, compaction_orders, kswapd_cpu, latency_summary, node_refaults,
+    shrink_outcomes, unavailable, who_pays, zone_level)
 from .rules import diagnose
 
 
 TOP_SHRINKERS = 5
+
+TOP_WHO = 5                     # tasks and cgroups in snapshot's who pays
 
 
 def node_report(node, since_load, uptime=None):
@@ -33,8 +35,10 @@ def node_report(node, since_load, uptime=None):
     share = awake_share(k, since_load)
     kswapd.update({'awake_s': share['awake_s'], 'awake_share': share['share'],
                    'awake_share_bound': share['bound']})
-    if 'cpu_ns' in k:
-        kswapd['cpu_ns'] = k['cpu_ns']
+    cpu = kswapd_cpu(k, None, uptime)
+    if cpu is not None:
+        kswapd.update({'cpu_ns': k['cpu_ns'], 'cpu_s': cpu['cpu_s'], 'cpu_share': cpu['share'],
+                       'cpu_share_basis': 'uptime' if cpu['share'] is not None else None})
     return {
         'node': node['node'],
         'zones': zones,
@@ -73,6 +77,28 @@ def node_refault_report(node, uptime):
     return out
 
 
+def memcg_report(f):
+    """The memcg_reclaim file for snapshot, None without one."""
+    if f is None:
+        return None
+    out = {key: f.get(key, 0) for key in (
+        'stalls', 'completed', 'nr_reclaimed', 'in_flight', 'untracked', 'unpaired_ends',
+        'softlimit_calls', 'softlimit_nr_reclaimed', 'softlimit_total_ns')}
+    out['latency'] = latency_summary(f) if f.get('latency_us') else None
+    return out
+
+
+def direct_compaction_report(f):
+    """The direct_compaction file for snapshot, None without one."""
+    if f is None:
+        return None
+    out = {key: f.get(key, 0) for key in (
+        'stalls', 'skipped', 'completed', 'in_flight', 'unpaired_ends')}
+    out['orders'] = [dict(v, order=k) for k, v in compaction_orders(f).items()]
+    out['latency'] = latency_summary(f) if f.get('latency_us') else None
+    return out
+
+
 def snapshot_report(tree, top=TOP_SHRINKERS):
     v = tree['version']
     since_load = tree.get('since_load') or {'seconds': None, 'exact': False}
@@ -88,6 +114,10 @@ def snapshot_report(tree, top=TOP_SHRINKERS):
         'nodes': [node_report(n, since_load, tree['proc']['uptime']) for n in tree['nodes']],
         'direct_reclaim': {'stalls': tree['direct_reclaim']['stalls'],
                            'latency': latency_summary(tree['direct_reclaim'])},
+        'memcg_reclaim': memcg_report(tree.get('memcg_reclaim')),
+        'direct_compaction': direct_compaction_report(tree.get('direct_compaction')),
+        'who_pays': who_pays(tree, TOP_WHO),
+        'thp': tree.get('thp'),
         'shrinkers': tree['shrinkers'][:top],
         'shrinker_rows': len(tree['shrinkers']),
         'top': top,

@@ -4,6 +4,7 @@
 import os
 import shutil
 import textwrap
+import unicodedata
 
 
 def fmt_us(us):
@@ -190,3 +191,142 @@ def fmt_bytes(n):
         if n >= div:
             return '%.1f %s' % (n / div, unit)
     return '%d bytes' % n
+
+# Tables that fit any width (top, snapshot's who pays): names from the
+# kernel shown safely, columns dropped and names shortened until a line
+# fits.
+
+
+def fmt_ns(ns):
+    """A duration in ns, in at most 6 characters (up to 11 years): '0',
+    '0.35ms', '4.2ms', '412ms', '4.21s', '42.1s', '421s', '1.5h', '120h'."""
+    if ns is None:
+        return '-'
+    if ns <= 0:
+        return '0'
+    ms = ns / 1e6
+    if ms < 1:
+        return '%.2fms' % ms
+    if ms < 9.95:
+        return '%.1fms' % ms
+    if ms < 999.5:
+        return '%.0fms' % ms
+    s = ns / 1e9
+    if s < 9.995:
+        return '%.2fs' % s
+    if s < 99.95:
+        return '%.1fs' % s
+    if s < 999.5:
+        return '%.0fs' % s
+    if s < 359640:
+        return '%.1fh' % (s / 3600)
+    return '%.0fh' % (s / 3600)
+
+
+def display_name(name):
+    """@name (a comm or cgroup path, as the module's octal escapes mean it)
+    safe for a terminal: a character that is not printable (tab, newline,
+    escape, other controls) as \\ooo, or \\uXXXX past ASCII."""
+    out = []
+    for ch in name:
+        if ch.isprintable():
+            out.append(ch)
+        elif ord(ch) < 256:
+            out.append('\\%03o' % ord(ch))
+        else:
+            out.append('\\u%04x' % ord(ch) if ord(ch) < 0x10000 else '\\U%08x' % ord(ch))
+    return ''.join(out)
+
+
+def cell_width(text):
+    """Terminal columns @text takes: wide (East Asian) characters two,
+    combining marks none."""
+    if text.isascii() if hasattr(text, 'isascii') else all(ord(c) < 128 for c in text):
+        return len(text)
+    n = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ('W', 'F') else 1
+    return n
+
+
+def clip(text, width, keep='head'):
+    """@text cut to @width columns, marked '~' where cut: keep='head'
+    keeps the start ('postgres-wor~'), 'tail' the end ('~/x.service')."""
+    if cell_width(text) <= width:
+        return text
+    if width <= 1:
+        return '~'[:width]
+    chars = list(text) if keep == 'head' else list(reversed(text))
+    out, used = [], 0
+    for ch in chars:
+        w = cell_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    if keep == 'head':
+        return ''.join(out) + '~'
+    return '~' + ''.join(reversed(out))
+
+
+def pad(text, width, right=False):
+    fill = ' ' * max(0, width - cell_width(text))
+    return fill + text if right else text + fill
+
+
+class Column:
+    """A column of fit_table: @head, right-aligned or not; @drop: the
+    order in which columns go when the line is too wide (lowest first,
+    None: never); @flex: the narrowest a name column may be cut to
+    (None: never cut) and @soft the width it keeps while other
+    columns can go; @keep: which end of a cut name stays."""
+
+    def __init__(self, head, right=True, drop=None, flex=None, soft=None, keep='head'):
+        self.head, self.right, self.drop = head, right, drop
+        self.flex, self.soft, self.keep = flex, soft, keep
+
+
+def fit_table(columns, rows, width, sep=' '):
+    """Lines of @rows (lists of cell strings) under @columns that fit
+    @width: name columns are first cut to their soft width, then
+    columns dropped in their drop order, then names cut to their
+    narrowest; a line that still does not fit is cut at @width.
+    Returns (lines, the indexes of the columns shown)."""
+    natural = [max([cell_width(c.head)] + [cell_width(r[i]) for r in rows])
+               for i, c in enumerate(columns)]
+    widths = list(natural)
+    shown = list(range(len(columns)))
+
+    def total():
+        return sum(widths[i] for i in shown) + len(sep) * (len(shown) - 1)
+
+    def shrink(attr):
+        for i in shown:
+            floor = getattr(columns[i], attr)
+            if floor is not None and total() > width:
+                widths[i] = max(min(floor, natural[i]), widths[i] - (total() - width))
+
+    shrink('soft')
+    for i in sorted((i for i in shown if columns[i].drop is not None),
+                    key=lambda i: columns[i].drop):
+        if total() <= width:
+            break
+        shown.remove(i)
+    for i in shown:         # room left by a dropped column goes back to names
+        if columns[i].flex is not None and total() < width:
+            widths[i] = min(natural[i], widths[i] + width - total())
+    shrink('flex')
+
+    def line(cells, head=False):
+        out = []
+        for i in shown:
+            c = columns[i]
+            # a heading is cut at its end, whichever end of names stays
+            text = cells[i] if c.flex is None else clip(cells[i], widths[i],
+                                                        'head' if head else c.keep)
+            out.append(pad(text, widths[i], c.right))
+        text = sep.join(out).rstrip()
+        return text if cell_width(text) <= width else clip(text, width)
+    return ([line([c.head for c in columns], head=True)] + [line(r) for r in rows], shown)

@@ -41,6 +41,38 @@ NODE_FILES = ('kswapd', 'balance_pgdat', 'shrink_list', 'direct_reclaim',
 
 TABLE_FILES = ('hooks', 'shrinkers')
 
+# Files a module may lack (older modules and kernels): each is None in the
+# tree when absent, and whatever reads it leaves its part out.
+TOP_FILES = ('memcg_reclaim', 'direct_compaction')
+
+# The "who pays" tables: a header line, then rows, slowest first, the last
+# the overflow row.  Columns are found by the header's names; other
+# columns are ignored, and a count column a module does not print counts
+# as absent (read as 0).  Names (comm, cgroup) have space, tab, newline and
+# backslash escaped as \ooo octal (as /proc/mounts), so fields are split
+# at spaces and tabs only, and lines at newlines only.
+TASK_IDS = ('pid', 'comm', 'cgroup')
+
+TASK_COUNTS = ('direct_stalls', 'direct_ns', 'memcg_stalls', 'memcg_ns', 'compact_stalls',
+               'compact_ns', 'throttled', 'throttled_ns', 'max_ns', 'nr_reclaimed')
+
+CGROUP_IDS = ('cgroup',)
+
+CGROUP_COUNTS = ('memcg_stalls', 'memcg_ns', 'memcg_reclaimed', 'direct_stalls', 'direct_ns',
+                 'compact_stalls', 'compact_ns', 'throttled', 'throttled_ns', 'max_ns')
+
+WHO_TABLES = {'tasks': (TASK_IDS, TASK_COUNTS), 'cgroups': (CGROUP_IDS, CGROUP_COUNTS)}
+
+# Reclaim contexts of shrink_list's and shrinkers' optional per-context keys
+# (<context>_calls, <context>_ns).
+CONTEXTS = ('kswapd', 'direct', 'memcg', 'other')
+
+CGROUP_FS = '/sys/fs/cgroup'
+
+THP_DIR = '/sys/kernel/mm/transparent_hugepage'
+
+CGROUP_WALK_MAX = 20000         # directories looked at to resolve id:<N> names
+
 ZONE_KEY = re.compile(r'^([A-Za-z][A-Za-z0-9]*)\.([a-z0-9_]+)$')
 
 NODE_DIR = re.compile(r'^node(\d+)$')
@@ -76,20 +108,25 @@ class Source:
     sample times come from proc_dir/uptime (copies) or time.monotonic().
     """
 
-    def __init__(self, root, proc_dir, uptime_clock, node_dir=None):
+    def __init__(self, root, proc_dir, uptime_clock, node_dir=None, cgroup_dir=None,
+                 thp_dir=None):
         self.root = root
         self.proc_dir = proc_dir
         self.uptime_clock = uptime_clock
         self.node_dir = node_dir        # holds node<N>/vmstat, or None
+        self.cgroup_dir = cgroup_dir    # the cgroup v2 hierarchy (or a copy), or None
+        self.thp_dir = thp_dir          # transparent_hugepage/ (or a copy), or None
         self.seen = False               # a whole tree has been read from it
+        self.cgroup_ids = None          # live: {id: path} of a walk of cgroup_dir
+        self.cgroup_gone = set()        # live: ids the last walk did not find
 
     def path(self, rel):
         return os.path.join(self.root, rel)
 
-    def read(self, rel):
+    def read(self, rel, errors='strict', newline=None):
         path = os.path.join(self.root, rel)
         try:
-            with open(path, encoding='utf-8') as f:
+            with open(path, encoding='utf-8', errors=errors, newline=newline) as f:
                 return f.read()
         except UnicodeDecodeError:
             raise RSError('%s: not text (bytes that are not UTF-8)' % path, EXIT_BAD_DATA)
@@ -190,6 +227,114 @@ class Source:
         except OSError:
             return None
 
+    def cgroup_path(self, label):
+        """The directory of cgroup @label ('/', '/a/b' or, live only,
+        'id:<N>' found by its inode number), or None."""
+        if self.cgroup_dir is None:
+            return None
+        if label.startswith('id:'):
+            path = self.resolve_cgroup_id(label)
+            if path is None:
+                return None
+            label = path
+        parts = [p for p in label.split('/') if p]
+        if not label.startswith('/') or any(p in ('.', '..') for p in parts):
+            return None
+        return os.path.join(self.cgroup_dir, *parts)
+
+    def resolve_cgroup_ids(self, labels):
+        """{'id:<N>': '/a/b'} for the labels of @labels the live system
+        can name: the directory under the cgroup v2 hierarchy whose inode
+        number is N (a cgroup's id is its kernfs inode number on 64-bit
+        kernels).  Nothing for a copy (its inode numbers mean nothing).
+        The hierarchy is walked (at most CGROUP_WALK_MAX directories) only
+        when a label is new to this Source; an id the walk did not find
+        is not looked for again (the cgroup was removed: ids are never
+        reused)."""
+        if self.uptime_clock or self.cgroup_dir is None:
+            return {}
+        wants = {}
+        for label in labels:
+            if label.startswith('id:') and DIGITS.fullmatch(label[3:]):
+                wants[label] = int(label[3:])
+        new = [n for n in wants.values()
+               if n not in self.cgroup_gone and n not in (self.cgroup_ids or {})]
+        if new:
+            self.cgroup_ids = walk_cgroup_ids(self.cgroup_dir)
+            self.cgroup_gone.update(n for n in new if n not in self.cgroup_ids)
+        return {label: self.cgroup_ids[n] for label, n in wants.items()
+                if n in (self.cgroup_ids or {})}
+
+    def resolve_cgroup_id(self, label):
+        """The path of cgroup 'id:<N>' (resolve_cgroup_ids), or None."""
+        return self.resolve_cgroup_ids([label]).get(label)
+
+    def cgroup_file(self, label, name):
+        """The text of file @name of cgroup @label, or None (no such
+        cgroup, no such file, unreadable: a cgroup may go at any time)."""
+        directory = self.cgroup_path(label)
+        if directory is None:
+            return None
+        try:
+            with open(os.path.join(directory, name), encoding='utf-8') as f:
+                return f.read()
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def thp(self):
+        """{'defrag': the selected word of transparent_hugepage/defrag,
+        'hpage_pmd_size': bytes}; each None when unknown."""
+        out = {'defrag': None, 'hpage_pmd_size': None}
+        if self.thp_dir is None:
+            return out
+        for name in out:
+            try:
+                with open(os.path.join(self.thp_dir, name), encoding='utf-8') as f:
+                    text = f.read()
+            except (OSError, UnicodeDecodeError):
+                continue
+            if name == 'defrag':
+                m = re.search(r'\[([a-z+]+)\]', text)
+                out[name] = m.group(1) if m else None
+            elif text.strip().isdigit():
+                out[name] = int(text.strip())
+        return out
+
+
+def walk_cgroup_ids(top, limit=CGROUP_WALK_MAX):
+    """{inode number: '/path'} of the directories under @top (itself '/')."""
+    out = {}
+    try:
+        out[os.stat(top).st_ino] = '/'
+    except OSError:
+        return out
+    todo, seen = [(top, '')], 0
+    while todo and seen < limit:
+        directory, rel = todo.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                if not e.is_dir(follow_symlinks=False):
+                    continue
+                out[e.inode()] = rel + '/' + e.name
+            except OSError:
+                continue
+            seen += 1
+            todo.append((e.path, rel + '/' + e.name))
+    return out
+
+
+def live_cgroup_dir():
+    """The cgroup v2 hierarchy: /sys/fs/cgroup, or its unified/ on a
+    hybrid system; None without one."""
+    for d in (CGROUP_FS, os.path.join(CGROUP_FS, 'unified')):
+        if os.path.exists(os.path.join(d, 'cgroup.controllers')):
+            return d
+    return None
+
 
 def parse_lockdown(text):
     """The mode in brackets of a lockdown file ("none [integrity]
@@ -205,11 +350,15 @@ def open_source(root=None):
             raise RSError('%s: no such directory' % root, EXIT_NOT_LOADED)
         proc = os.path.join(root, 'proc')
         nodes = os.path.join(root, 'sys', 'devices', 'system', 'node')
+        cgroups = os.path.join(root, 'sys', 'fs', 'cgroup')
+        thp = os.path.join(root, 'sys', 'kernel', 'mm', 'transparent_hugepage')
         return Source(root, proc if os.path.isdir(proc) else None, True,
-                      nodes if os.path.isdir(nodes) else None)
+                      nodes if os.path.isdir(nodes) else None,
+                      cgroups if os.path.isdir(cgroups) else None,
+                      thp if os.path.isdir(thp) else None)
     try:
         os.stat(DEFAULT_ROOT)
-        return Source(DEFAULT_ROOT, PROC_DIR, False, NODE_SYSFS)
+        return Source(DEFAULT_ROOT, PROC_DIR, False, NODE_SYSFS, live_cgroup_dir(), THP_DIR)
     except PermissionError:
         raise RSError('%s: permission denied: debugfs is readable by root only '
                       '(run as root, e.g. with sudo)' % DEBUGFS_DIR, EXIT_PERMISSION)
@@ -261,6 +410,54 @@ def parse_table(text, name):
                 row[key] = int(value)
             except ValueError:
                 row[key] = value
+        rows.append(row)
+    return rows
+
+
+OCTAL = re.compile(br'\\([0-7]{3})')
+
+FIELD_SEP = re.compile(r'[ \t]+')
+
+DIGITS = re.compile(r'[0-9]+')
+
+
+def unescape_name(text):
+    """A name as the module prints it (\\ooo octal escapes, bytes that are
+    not UTF-8 kept by surrogateescape) as text: escapes undone, bytes
+    that are not UTF-8 shown as \\xNN."""
+    raw = OCTAL.sub(lambda m: bytes([int(m.group(1), 8) & 0xff]),
+                    text.encode('utf-8', 'surrogateescape'))
+    return raw.decode('utf-8', 'backslashreplace')
+
+
+def parse_who_table(text, name, ids, counts):
+    """A tasks or cgroups table: rows as dicts of the columns named in
+    @ids (text: pid a number or '-') and @counts (whole numbers >= 0)
+    that the header has; other columns are ignored."""
+    lines = [l for l in text.split('\n') if l.strip(' \t')]
+    if not lines:
+        raise RSError('%s: empty, expected a header line' % name, EXIT_BAD_DATA)
+    header = FIELD_SEP.split(lines[0].strip(' \t'))
+    for col in ids:
+        if col not in header:
+            raise RSError('%s: no column %s in the header' % (name, col), EXIT_BAD_DATA)
+    wanted = [(i, col) for i, col in enumerate(header) if col in ids or col in counts]
+    rows = []
+    for lineno, line in enumerate(lines[1:], 2):
+        cols = FIELD_SEP.split(line.strip(' \t'))
+        if len(cols) != len(header):
+            raise RSError('%s:%d: %d columns, header has %d' %
+                          (name, lineno, len(cols), len(header)), EXIT_BAD_DATA)
+        row = {}
+        for i, col in wanted:
+            value = cols[i]
+            if col in counts or (col == 'pid' and value != '-'):
+                if not DIGITS.fullmatch(value):
+                    raise RSError('%s:%d: %s is not a count: %r' % (name, lineno, col, value),
+                                  EXIT_BAD_DATA)
+                row[col] = int(value)
+            else:
+                row[col] = unescape_name(value)
         rows.append(row)
     return rows
 
@@ -377,9 +574,44 @@ def read_version(source):
     return version
 
 
-def read_tree(source, proc=PROC_FILES):
+def read_cgroup_files(source, label):
+    """What the cgroup hierarchy (live, or a copy's DIR/sys/fs/cgroup) says
+    of cgroup @label: {'events': memory.events, 'pressure': memory.pressure
+    (as parse_psi), 'max', 'high' ('max' or bytes), 'current' (bytes)},
+    each None when it cannot be read; None when the cgroup's directory is
+    not there (removed, a root without the files, not in the copy).  A
+    cgroup can go at any moment: nothing here is bad data."""
+    directory = source.cgroup_path(label)
+    if directory is None or not os.path.isdir(directory):
+        return None
+    out = {'events': None, 'pressure': None, 'max': None, 'high': None, 'current': None}
+    text = source.cgroup_file(label, 'memory.events')
+    if text is not None:
+        try:
+            out['events'] = parse_kv(text, 'memory.events')
+        except RSError:
+            pass
+    text = source.cgroup_file(label, 'memory.pressure')
+    if text is not None:
+        try:
+            out['pressure'] = parse_psi(text, 'memory.pressure')
+        except RSError:
+            pass
+    for key in ('max', 'high', 'current'):
+        text = source.cgroup_file(label, 'memory.' + key)
+        word = text.strip() if text is not None else ''
+        if word == 'max' and key != 'current':
+            out[key] = 'max'
+        elif DIGITS.fullmatch(word):
+            out[key] = int(word)
+    return out
+
+
+def read_tree(source, proc=PROC_FILES, cgroup_files=True):
     """Every file of the tree as dicts (shape in the doc, "export --json");
-    of the /proc files, those named in @proc.  Validated (validate_tree)."""
+    of the /proc files, those named in @proc; with @cgroup_files, the
+    memory.* files of each cgroup of the cgroups table.  Validated
+    (validate_tree)."""
     version = read_version(source)
 
     def kv_file(rel):
@@ -408,6 +640,24 @@ def read_tree(source, proc=PROC_FILES):
         tree['nodes'].append(node)
     if not tree['nodes']:
         raise RSError('%s: no node<N> directories' % source.root, EXIT_BAD_DATA)
+    for name in TOP_FILES:
+        tree[name] = kv_file(name) if source.exists(name) else None
+    for name, (ids, counts) in WHO_TABLES.items():
+        tree[name] = parse_who_table(source.read(name, 'surrogateescape', newline=''),
+                                     source.path(name), ids, counts) \
+            if source.exists(name) else None
+    labels = []
+    for name in WHO_TABLES:
+        for row in tree[name] or ():
+            if row['cgroup'] not in labels and row['cgroup'] not in ('other', '-'):
+                labels.append(row['cgroup'])
+    tree['cgroup_paths'] = source.resolve_cgroup_ids(labels)
+    tree['cgroup_files'] = {}
+    if cgroup_files:
+        for row in tree['cgroups'] or ():
+            if row['cgroup'] != 'other' and row['cgroup'] not in tree['cgroup_files']:
+                tree['cgroup_files'][row['cgroup']] = read_cgroup_files(source, row['cgroup'])
+    tree['thp'] = source.thp()
     tree['lockdown'] = source.lockdown()
     for name in proc:
         rel, parser, optional = PROC_FILES[name]
@@ -432,7 +682,8 @@ REQUIRED = {
     'dirty': (),
 }
 
-HISTOGRAM_FILES = ('balance_pgdat', 'shrink_list', 'direct_reclaim', 'compaction')
+HISTOGRAM_FILES = ('balance_pgdat', 'shrink_list', 'direct_reclaim', 'compaction',
+                   'memcg_reclaim', 'direct_compaction')
 
 ZONE_REQUIRED = {'watermarks': ('free', 'min', 'low', 'high')}
 
@@ -533,6 +784,7 @@ def validate_tree(tree, where, required=None, histograms=HISTOGRAM_FILES):
         if nv is not None and (not isinstance(nv, dict) or
                                not all(is_int(x) for x in nv.values())):
             bad('node%d/vmstat' % node['node'], 'not key value numbers')
+    validate_optional(tree, bad, need, numbers, histograms)
     proc = tree.get('proc')
     if not isinstance(proc, dict):
         bad('proc', 'missing')
@@ -552,12 +804,56 @@ def validate_tree(tree, where, required=None, histograms=HISTOGRAM_FILES):
             bad('proc/pressure/memory', 'not some/full avg10 avg60 avg300 total')
 
 
-def sample(source, t=None, proc=SAMPLE_PROC):
+# Keys every memcg_reclaim and direct_compaction file has (when it is there).
+TOP_REQUIRED = {
+    'memcg_reclaim': ('stalls', 'completed', 'nr_reclaimed', 'total_ns', 'max_ns'),
+    'direct_compaction': ('stalls', 'completed', 'total_ns', 'max_ns'),
+}
+
+
+def validate_optional(tree, bad, need, numbers, histograms):
+    """validate_tree for the parts a tree may lack: each None (or, in
+    a record line, absent) or complete."""
+    for fname, keys in TOP_REQUIRED.items():
+        f = tree.get(fname)
+        if f is None:
+            continue
+        need(f, fname, keys)
+        numbers(f, fname)
+        hist = f.get('latency_us')
+        if hist is None and fname in histograms:
+            bad(fname, 'no latency_us_* histogram')
+        if hist is not None and (not isinstance(hist, list) or len(hist) != len(HIST_KEYS)
+                                 or not all(is_int(c) and c >= 0 for c in hist)):
+            bad(fname, 'no latency_us_* histogram of %d buckets' % len(HIST_KEYS))
+    for name, (ids, counts) in WHO_TABLES.items():
+        rows = tree.get(name)
+        if rows is None:
+            continue
+        if not isinstance(rows, list):
+            bad(name, 'not a table')
+        for i, row in enumerate(rows, 2):
+            rel = '%s line %d' % (name, i)
+            if not isinstance(row, dict):
+                bad(rel, 'not a row')
+            for col in ids:
+                v = row.get(col)
+                if not (isinstance(v, str) or (col == 'pid' and is_int(v))):
+                    bad(rel, 'no %s' % col)
+            for col in counts:
+                if col in row and not (is_int(row[col]) and row[col] >= 0):
+                    bad(rel, '%s is not a count: %r' % (col, row[col]))
+    for key in ('cgroup_paths', 'cgroup_files', 'thp'):
+        if tree.get(key) is not None and not isinstance(tree[key], dict):
+            bad(key, 'not a mapping')
+
+
+def sample(source, t=None, proc=SAMPLE_PROC, cgroup_files=True):
     """One timed reading of @source: its tree (by default without
     zoneinfo) plus 't' and 'clock'.  t: the given time; else proc/uptime
     of a copy that has one ('uptime'); else time.monotonic()
     ('monotonic')."""
-    tree = read_tree(source, proc=proc)
+    tree = read_tree(source, proc=proc, cgroup_files=cgroup_files)
     tree['wall'] = time.time()
     uptime = tree['proc']['uptime']
     if t is not None:

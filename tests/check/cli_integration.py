@@ -167,6 +167,80 @@ def check_watch_text(c, tree, tag):
          'widest %d' % max(map(len, text.splitlines())))
 
 
+def unescape(name):
+    """The module's \\ooo escapes in a tasks or cgroups name undone."""
+    return re.sub(r'\\([0-7]{3})', lambda m: chr(int(m.group(1), 8)), name)
+
+
+def check_who(c, tree, tag):
+    """Who pays for reclaim, where the module has the files: the tables'
+    rows plus "other" add up to the files' totals (the tree is captured
+    at rest); snapshot's slowest task and cgroup are the raw files'; top
+    runs; cgroup series are the raw rows; kswapd's cpu_ns is shown as
+    read.  Where the module lacks them, the parts are left out."""
+    snap = json.loads(run(['snapshot', '--json', '--root', tree]).stdout)
+    frame = json.loads(run(['top', '--json', '-n', '1', '-i', '0.01', '--root', tree]).stdout)
+    c.eq('%s/top_schema' % tag, 'reclaimscope.top', frame['schema'])
+    text = run(['top', '-n', '1', '-i', '0.01', '--root', tree]).stdout
+    c.ok('%s/top_text_80_columns' % tag, max(map(len, text.splitlines())) <= 80,
+         'widest %d' % max(map(len, text.splitlines())))
+    for n in snap['nodes']:
+        ks = kv(os.path.join(tree, 'node%d' % n['node'], 'kswapd'))
+        c.eq('%s/node%d.kswapd.cpu_ns_eq_raw' % (tag, n['node']), ks.get('cpu_ns'),
+             n['kswapd'].get('cpu_ns'))
+    files = {f: kv(os.path.join(tree, f)) if os.path.exists(os.path.join(tree, f)) else None
+             for f in ('direct_reclaim', 'memcg_reclaim', 'direct_compaction')}
+    for f in ('memcg_reclaim', 'direct_compaction'):
+        if files[f] is None:
+            c.eq('%s/%s_absent_left_out' % (tag, f), None, snap[f])
+            continue
+        c.eq('%s/%s.stalls_eq_raw' % (tag, f), files[f]['stalls'], snap[f]['stalls'])
+        c.eq('%s/%s.hist_count_eq_completed' % (tag, f), files[f]['completed'],
+             snap[f]['latency']['count'])
+    prom = promparse.parse(run(['export', '--prometheus', '--root', tree]).stdout)
+    for name, kinds in (('tasks', ('direct', 'memcg', 'compact')),
+                        ('cgroups', ('direct', 'memcg', 'compact'))):
+        path = os.path.join(tree, name)
+        if not os.path.exists(path):
+            c.eq('%s/%s_absent_left_out' % (tag, name), None, snap['who_pays'][name])
+            continue
+        with open(path, encoding='utf-8', errors='surrogateescape', newline='') as f:
+            lines = [l.split() for l in f.read().split('\n') if l.strip()]
+        rows = [dict(zip(lines[0], l)) for l in lines[1:]]
+        c.ok('%s/%s_last_row_other' % (tag, name), rows and
+             (rows[-1].get('pid') == '-' if name == 'tasks' else rows[-1]['cgroup'] == 'other'),
+             str(rows[-1] if rows else None))
+        for kind, fname in zip(kinds, ('direct_reclaim', 'memcg_reclaim', 'direct_compaction')):
+            if files[fname] is None or kind + '_ns' not in lines[0]:
+                continue
+            for col, key in (('_stalls', 'stalls'), ('_ns', 'total_ns')):
+                c.eq('%s/%s.%s%s_sum_eq_%s.%s' % (tag, name, kind, col, fname, key),
+                     files[fname][key], sum(int(r[kind + col]) for r in rows))
+
+        def stall(r):
+            return sum(int(r.get(k + '_ns', 0)) for k in kinds)
+        ranked = sorted((r for r in rows if r.get('pid', r['cgroup']) not in ('-', 'other')),
+                        key=stall, reverse=True)
+        got = snap['who_pays'][name]['rows']
+        if ranked and stall(ranked[0]):
+            want = int(ranked[0]['pid']) if name == 'tasks' else unescape(ranked[0]['cgroup'])
+            c.eq('%s/%s_slowest_first' % (tag, name), stall(ranked[0]),
+                 got[0]['stall_ns'] if got else None)
+            c.ok('%s/%s_slowest_is_raw' % (tag, name), got and got[0]['stall_ns'] ==
+                 stall(ranked[0]) and (got[0]['pid'] if name == 'tasks' else
+                                       got[0]['cgroup']) in
+                 [int(r['pid']) if name == 'tasks' else unescape(r['cgroup'])
+                  for r in ranked if stall(r) == stall(ranked[0])], str(want))
+        if name == 'cgroups':
+            fam = prom.get('reclaimscope_cgroup_memcg_stalls_total')
+            c.eq('%s/prometheus_cgroup_series' % tag, len({r['cgroup'] for r in rows}),
+                 len(fam.samples) if fam else 0)
+        else:
+            c.ok('%s/prometheus_no_task_series' % tag,
+                 not any('pid' in labels for fam in prom.values()
+                         for _, labels, _ in fam.samples), '')
+
+
 def check_lockdown(c, tree, tag):
     """Under kernel lockdown (security/lockdown in the tree) snapshot and
     diagnose still work, and both say that reset is unavailable."""
@@ -421,7 +495,8 @@ def main():
                              ('prometheus', lambda: check_prometheus(c, tree, tag, tmp)),
                              ('watch', lambda: run(['watch', '-n', '2', '-i', '0.01',
                                                     '--json', '--root', tree])),
-                             ('watch_text', lambda: check_watch_text(c, tree, tag))):
+                             ('watch_text', lambda: check_watch_text(c, tree, tag)),
+                             ('who', lambda: check_who(c, tree, tag))):
                 try:
                     fn()
                     if name == 'watch':

@@ -34,7 +34,7 @@ class Built(unittest.TestCase):
     def test_banner_per_module(self):
         with open(SCRIPT) as f:
             text = f.read()
-        for mod in ('errors', 'tree', 'text', 'analysis', 'rules', 'snapshot', 'render',
+        for mod in ('errors', 'tree', 'text', 'analysis', 'rules', 'snapshot', 'top', 'render',
                     'prometheus', 'record', 'plot', 'doctor', 'commands', 'cli'):
             self.assertIn('# reclaimscope/%s.py: ' % mod, text)
         self.assertNotIn('from .', text)

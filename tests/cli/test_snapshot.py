@@ -173,7 +173,11 @@ class ExportJson(unittest.TestCase):
         tree = json.loads(out)
         self.assertEqual(set(tree), {'version', 'hooks', 'shrinkers', 'direct_reclaim',
                                      'demo_shrinker', 'nodes', 'proc', 'lockdown',
-                                     'since_load'})
+                                     'since_load', 'memcg_reclaim', 'direct_compaction',
+                                     'tasks', 'cgroups', 'cgroup_paths', 'cgroup_files',
+                                     'thp'})
+        for key in ('memcg_reclaim', 'direct_compaction', 'tasks', 'cgroups'):
+            self.assertIsNone(tree[key], 'captures predate the %s file' % key)
         self.assertEqual(tree['version']['abi'], 1)
         for n in tree['nodes']:
             self.assertEqual(set(n), {'node', 'vmstat'} | set(rs.NODE_FILES))

@@ -127,12 +127,15 @@ void rs_stall_account(enum rs_stall_kind kind, unsigned int count, u64 ns,
 		  nr_reclaimed);
 }
 
-/* What "slowest first" adds up: the time of every kind. */
+/*
+ * What "slowest first" adds up: the stalls' time.  Not throttled_ns: a
+ * direct or memcg reclaimer is throttled inside its stall, whose time
+ * already holds the sleep (and kswapd's own throttling is no stall).
+ */
 static const unsigned int st_time_cols[] = {
 	RS_STALL_COL_NS(RS_STALL_DIRECT),
 	RS_STALL_COL_NS(RS_STALL_MEMCG),
 	RS_STALL_COL_NS(RS_STALL_COMPACT),
-	RS_STALL_COL_NS(RS_STALL_THROTTLED),
 };
 
 /* Whitespace and backslashes as octal escapes, as /proc/mounts does. */

@@ -336,12 +336,18 @@ stage_torture() {
 		set -- $k	# series release root kdir
 		[ "$1" = 6.12 ] || continue
 		t612=1
-		dir=$RS_CACHE/build/debian-6.12
+		# Built by the debian stage; built here when it did not run.
+		if ! dir=$(rs_build_module debian-6.12 "$4"); then
+			rs_result "build:torture-6.12" 0 "$2"
+			continue
+		fi
 		RS_QEMU_APPEND="rs.cycles=60" rs_guest torture-6.12 \
 			"$3/boot/vmlinuz-$2" "$3" "$2" "virtio_pci virtio_blk" \
 			torture 1800 "$dir/reclaimscope.ko=rs/reclaimscope.ko" &
 	done
-	kdir_kunit=$RS_CACHE/build/kunit
+	# Built by the kunit stage; built here when it did not run.
+	kdir_kunit=$(rs_build_module kunit "$kbuild") ||
+		rs_result "build:torture-kunit" 0 "see $RS_CACHE/build/kunit/build.log"
 	# Fault injection at every 8th allocation of a load: make torture
 	# tries every one (about 670 loads, 17 minutes).
 	RS_QEMU_APPEND="rs.cycles=30 rs.faults_stride=8" \

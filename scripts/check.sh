@@ -206,7 +206,7 @@ debian_kernel() {
 	rs_cli_check "debian-$1-dirty" dirty
 	# The tasks and cgroups tables: full ones ("other" takes the rest)
 	# on two kernels, roomy ones on the others.
-	case $1 in 5.10|7.2) tables="rs.task_rows=3 rs.cgroup_rows=2" ;; esac
+	case $1 in 5.10|7.2) tables="rs.task_rows=2 rs.cgroup_rows=2" ;; esac
 	# With the packages stage, the module DKMS built for this kernel.
 	ko=$dir/reclaimscope.ko
 	if [[ $stages = *" packages "* ]] && [ "$1" != 7.2 ]; then

@@ -220,6 +220,7 @@ debian_kernel() {
 	RS_QEMU_APPEND=$tables rs_guest "debian-$1-memcg" "$3/boot/vmlinuz-$2" "$3" "$2" \
 		"virtio_pci virtio_blk" memcg 900 \
 		"$ko=rs/reclaimscope.ko"
+	rs_cli_check "debian-$1-memcg" memcg
 	# The classic LRU's counters; the load/unload cycles under pressure
 	# ran in the first integration run of this kernel.
 	if [ -n "$lru" ]; then

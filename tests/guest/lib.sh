@@ -350,6 +350,24 @@ rs_capture() {
 		mkdir -p "$1/security"
 		cat /sys/kernel/security/lockdown > "$1/security/lockdown"
 	fi
+	# What diagnose and top read beside the module's files: THP
+	# settings, and the memory files of each cgroup v2 group (two
+	# levels down; the scenarios make theirs at the top).
+	mkdir -p "$1/sys/kernel/mm/transparent_hugepage"
+	for n in enabled defrag hpage_pmd_size; do
+		cat /sys/kernel/mm/transparent_hugepage/$n > \
+			"$1/sys/kernel/mm/transparent_hugepage/$n" 2>/dev/null
+	done
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		for n in /sys/fs/cgroup /sys/fs/cgroup/* /sys/fs/cgroup/*/*; do
+			[ -d "$n" ] || continue
+			mkdir -p "$1$n"
+			for f in "$n"/memory.events "$n"/memory.max "$n"/memory.high \
+				 "$n"/memory.current "$n"/memory.pressure; do
+				[ -r "$f" ] && cat "$f" > "$1$f"
+			done
+		done
+	fi
 	# What "reclaimscope doctor --root" reads (the text files; the guest
 	# has no /boot, headers or DKMS, which doctor reports as unknown).
 	mkdir -p "$1/proc/sys/kernel" "$1/sys/firmware" "$1/sys/module/module/parameters"

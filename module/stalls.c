@@ -127,26 +127,6 @@ void rs_stall_account(enum rs_stall_kind kind, unsigned int count, u64 ns,
 		  nr_reclaimed);
 }
 
-/*
- * What "slowest first" adds up: the stalls' time.  Not throttled_ns: a
- * direct or memcg reclaimer is throttled inside its stall, whose time
- * already holds the sleep (and kswapd's own throttling is no stall).
- */
-static const unsigned int st_time_cols[] = {
-	RS_STALL_COL_NS(RS_STALL_DIRECT),
-	RS_STALL_COL_NS(RS_STALL_MEMCG),
-	RS_STALL_COL_NS(RS_STALL_COMPACT),
-};
-
-/* Whitespace and backslashes as octal escapes, as /proc/mounts does. */
-#define ST_ESC " \t\n\\"
-
-static void st_show_cgroup(struct seq_file *m, u64 id, char *buf, size_t len)
-{
-	rs_cgroup_path(id, buf, len);
-	seq_escape(m, buf, ST_ESC);
-}
-
 const char * const rs_ctx_names[RS_CTX_NR] = {
 	[RS_CTX_KSWAPD] = "kswapd",
 	[RS_CTX_DIRECT] = "direct",
@@ -174,15 +154,19 @@ enum rs_ctx rs_reclaim_context(void)
 	return RS_CTX_OTHER;
 }
 
-static void st_show_cols(struct seq_file *m, struct rs_table *t,
-			 unsigned int row, const unsigned int *cols,
-			 unsigned int nr_cols)
-{
-	unsigned int i;
+/*
+ * What "slowest first" adds up: the stalls' time.  Not throttled_ns: a
+ * direct or memcg reclaimer is throttled inside its stall, whose time
+ * already holds the sleep (and kswapd's own throttling is no stall).
+ */
+static const unsigned int st_time_cols[] = {
+	RS_STALL_COL_NS(RS_STALL_DIRECT),
+	RS_STALL_COL_NS(RS_STALL_MEMCG),
+	RS_STALL_COL_NS(RS_STALL_COMPACT),
+};
 
-	for (i = 0; i < nr_cols; i++)
-		seq_printf(m, " %llu", rs_table_get(t, row, cols[i]));
-}
+/* Whitespace and backslashes as octal escapes, as /proc/mounts does. */
+#define ST_ESC " \t\n\\"
 
 /* The columns after pid, comm and cgroup; nr_reclaimed follows. */
 static const unsigned int st_task_cols[] = {
@@ -192,46 +176,6 @@ static const unsigned int st_task_cols[] = {
 	RS_STALL_COL_COUNT(RS_STALL_THROTTLED), RS_STALL_COL_NS(RS_STALL_THROTTLED),
 	RS_STALL_COL_MAX_NS,
 };
-
-static int tasks_show(struct seq_file *m, void *v)
-{
-	struct rs_table *t = &st_tasks;
-	unsigned int i, nr, other = rs_table_other(t);
-	struct rs_table_snap *snap;
-	char *buf;
-
-	buf = kmalloc(PATH_MAX, GFP_KERNEL);
-	snap = rs_table_snapshot(t, st_time_cols, ARRAY_SIZE(st_time_cols), &nr);
-	if (!buf || !snap) {
-		kfree(buf);
-		kvfree(snap);
-		return -ENOMEM;
-	}
-	seq_puts(m, "pid comm cgroup direct_stalls direct_ns memcg_stalls memcg_ns compact_stalls compact_ns throttled throttled_ns max_ns nr_reclaimed\n");
-	for (i = 0; i <= nr; i++) {
-		unsigned int row = i < nr ? snap[i].row : other;
-
-		if (row == other) {
-			seq_puts(m, "- other -");
-		} else {
-			const struct rs_row_meta *meta = &t->meta[row];
-
-			seq_printf(m, "%d ", meta->pid);
-			seq_escape(m, meta->comm, ST_ESC);
-			seq_putc(m, ' ');
-			st_show_cgroup(m, meta->cgroup, buf, PATH_MAX);
-		}
-		st_show_cols(m, t, row, st_task_cols,
-			     ARRAY_SIZE(st_task_cols));
-		seq_printf(m, " %llu\n",
-			   rs_table_get(t, row, RS_STALL_COL_DIRECT_RECLAIMED) +
-			   rs_table_get(t, row, RS_STALL_COL_MEMCG_RECLAIMED));
-	}
-	kvfree(snap);
-	kfree(buf);
-	return 0;
-}
-RS_DEFINE_SHOW_ATTRIBUTE(tasks);
 
 /* The columns after the cgroup. */
 static const unsigned int st_cgroup_cols[] = {
@@ -243,11 +187,40 @@ static const unsigned int st_cgroup_cols[] = {
 	RS_STALL_COL_MAX_NS,
 };
 
-static int cgroups_show(struct seq_file *m, void *v)
+/* One row of the tasks table (@tasks) or the cgroups table. */
+static void st_show_row(struct seq_file *m, struct rs_table *t,
+			unsigned int row, bool tasks, char *buf)
 {
-	struct rs_table *t = &st_cgroups;
-	unsigned int i, nr, other = rs_table_other(t);
+	const unsigned int *cols = tasks ? st_task_cols : st_cgroup_cols;
+	unsigned int i, nr_cols = tasks ? ARRAY_SIZE(st_task_cols) :
+					  ARRAY_SIZE(st_cgroup_cols);
+	const struct rs_row_meta *meta = &t->meta[row];
+
+	if (row == rs_table_other(t)) {
+		seq_puts(m, tasks ? "- other -" : "other");
+	} else {
+		if (tasks) {
+			seq_printf(m, "%d ", meta->pid);
+			seq_escape(m, meta->comm, ST_ESC);
+			seq_putc(m, ' ');
+		}
+		rs_cgroup_path(meta->cgroup, buf, PATH_MAX);
+		seq_escape(m, buf, ST_ESC);
+	}
+	for (i = 0; i < nr_cols; i++)
+		seq_printf(m, " %llu", rs_table_get(t, row, cols[i]));
+	if (tasks)
+		seq_printf(m, " %llu",
+			   rs_table_get(t, row, RS_STALL_COL_DIRECT_RECLAIMED) +
+			   rs_table_get(t, row, RS_STALL_COL_MEMCG_RECLAIMED));
+	seq_putc(m, '\n');
+}
+
+/* A header, the rows slowest first, then "other". */
+static int st_show(struct seq_file *m, struct rs_table *t, bool tasks)
+{
 	struct rs_table_snap *snap;
+	unsigned int i, nr;
 	char *buf;
 
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
@@ -257,19 +230,27 @@ static int cgroups_show(struct seq_file *m, void *v)
 		kvfree(snap);
 		return -ENOMEM;
 	}
-	seq_puts(m, "cgroup memcg_stalls memcg_ns memcg_reclaimed direct_stalls direct_ns compact_stalls compact_ns throttled throttled_ns max_ns\n");
-	for (i = 0; i < nr; i++) {
-		st_show_cgroup(m, t->meta[snap[i].row].cgroup, buf, PATH_MAX);
-		st_show_cols(m, t, snap[i].row, st_cgroup_cols,
-			     ARRAY_SIZE(st_cgroup_cols));
-		seq_putc(m, '\n');
-	}
-	seq_puts(m, "other");
-	st_show_cols(m, t, other, st_cgroup_cols, ARRAY_SIZE(st_cgroup_cols));
-	seq_putc(m, '\n');
+	if (tasks)
+		seq_puts(m, "pid comm cgroup direct_stalls direct_ns memcg_stalls memcg_ns compact_stalls compact_ns throttled throttled_ns max_ns nr_reclaimed\n");
+	else
+		seq_puts(m, "cgroup memcg_stalls memcg_ns memcg_reclaimed direct_stalls direct_ns compact_stalls compact_ns throttled throttled_ns max_ns\n");
+	for (i = 0; i < nr; i++)
+		st_show_row(m, t, snap[i].row, tasks, buf);
+	st_show_row(m, t, rs_table_other(t), tasks, buf);
 	kvfree(snap);
 	kfree(buf);
 	return 0;
+}
+
+static int tasks_show(struct seq_file *m, void *v)
+{
+	return st_show(m, &st_tasks, true);
+}
+RS_DEFINE_SHOW_ATTRIBUTE(tasks);
+
+static int cgroups_show(struct seq_file *m, void *v)
+{
+	return st_show(m, &st_cgroups, false);
 }
 RS_DEFINE_SHOW_ATTRIBUTE(cgroups);
 

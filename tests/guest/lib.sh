@@ -52,6 +52,17 @@ rs_col_sum() {
 		END { printf "%.0f\n", t }' "$1"
 }
 
+# rs_task_delta PID COL: the tasks file's COL for PID in the window,
+# /tmp/after minus /tmp/before (a row that did not exist counts as 0).
+rs_task_delta() {
+	local a b
+	a=$(rs_col /tmp/after/tasks pid "$1" "$2")
+	b=$(rs_col /tmp/before/tasks pid "$1" "$2")
+	[ "$a" = missing ] && a=0
+	[ "$b" = missing ] && b=0
+	echo $((a - b))
+}
+
 # rs_has_keys FILE KEY...: adds "file:key=value" to the caller's $bad
 # for each key missing or not a decimal number.
 rs_has_keys() {

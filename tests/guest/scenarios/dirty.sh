@@ -166,16 +166,6 @@ dirty_ctx_sum() {
 		END { printf "%.0f\n", t }' "$1/node$2/shrink_list"
 }
 
-# dirty_task_delta PID COL: the tasks file's COL for PID, after - before.
-dirty_task_delta() {
-	local a b
-	a=$(rs_col /tmp/after/tasks pid "$1" "$2")
-	b=$(rs_col /tmp/before/tasks pid "$1" "$2")
-	[ "$a" = missing ] && a=0
-	[ "$b" = missing ] && b=0
-	echo $((a - b))
-}
-
 dirty_contexts() {
 	local n pid c ns k=0
 	for n in $(rs_nodes); do
@@ -208,7 +198,7 @@ dirty_contexts() {
 	echo "RS-INFO throttled_pids $(tr '\n' ' ' < /tmp/throttled.pids)"
 	while read -r pid c ns; do
 		rs_expect_eq "task_throttled_eq_tracefs_pid_$pid" "$c $ns" \
-			"$(dirty_task_delta "$pid" throttled) $(dirty_task_delta "$pid" throttled_ns)"
+			"$(rs_task_delta "$pid" throttled) $(rs_task_delta "$pid" throttled_ns)"
 	done < /tmp/throttled.pids
 	rs_expect_eq tasks_throttled_sum_eq_tracefs \
 		"$(grep -c ' mm_vmscan_throttled: ' /tmp/trace.txt)" \

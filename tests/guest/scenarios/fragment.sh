@@ -250,17 +250,6 @@ frag_window() {
 	rs_export fragment
 }
 
-# frag_task_delta PID COL: the tasks file's COL for PID, after - before
-# (a row that did not exist before counts from 0).
-frag_task_delta() {
-	local a b
-	a=$(rs_col /tmp/after/tasks pid "$1" "$2")
-	b=$(rs_col /tmp/before/tasks pid "$1" "$2")
-	[ "$a" = missing ] && a=0
-	[ "$b" = missing ] && b=0
-	echo $((a - b))
-}
-
 # frag_trace_pids EVENT: "<pid> <count>" per task that fired EVENT.
 frag_trace_pids() {
 	awk -v ev="$1:" '{
@@ -313,7 +302,7 @@ frag_direct_compaction() {
 	for pid in $(frag_trace_pids mm_compaction_try_to_compact_pages | cut -d ' ' -f 1); do
 		[ "$(rs_col /tmp/after/tasks pid "$pid" compact_stalls)" != missing ] ||
 			rs_fail "task_row_compaction_pid_$pid" "no row"
-		n=$((n + $(frag_task_delta "$pid" compact_stalls)))
+		n=$((n + $(rs_task_delta "$pid" compact_stalls)))
 	done
 	rs_expect_eq tasks_compact_stalls_eq_direct_compaction "$stalls" "$n"
 	rs_expect_eq tasks_compact_stalls_sum_eq_total \
@@ -328,7 +317,7 @@ frag_direct_compaction() {
 	while read -r pid calls; do
 		n=$((n + calls))
 		rs_expect_eq "task_direct_stalls_eq_tracefs_pid_$pid" "$calls" \
-			"$(frag_task_delta "$pid" direct_stalls)"
+			"$(rs_task_delta "$pid" direct_stalls)"
 	done < /tmp/dr.pids
 	echo "RS-INFO direct_reclaim_pids $(tr '\n' ' ' < /tmp/dr.pids)"
 	rs_expect_eq tasks_direct_stalls_sum_eq_tracefs "$n" \

@@ -92,8 +92,11 @@ rs_sh_pressure() {
 	rs_expect_eq demo_row_freed_eq_stats "$(rs_kv /tmp/stats freed_total)" \
 		"$(awk '$1 ~ /reclaimscope/ { print $6 }' /tmp/shrinkers)"
 	rs_expect_eq shrinkers_header \
-		"name calls cache_items delta_total total_scan_total freed_total deferred total_ns max_ns" \
+		"name calls cache_items delta_total total_scan_total freed_total deferred total_ns max_ns kswapd_calls kswapd_ns direct_calls direct_ns memcg_calls memcg_ns other_calls other_ns" \
 		"$(head -n 1 /tmp/shrinkers)"
+	# Who called: the four contexts add up to calls and total_ns.
+	rs_expect_eq shrinkers_contexts_sum_to_totals "" \
+		"$(awk 'NR > 1 && ($10 + $12 + $14 + $16 != $2 || $11 + $13 + $15 + $17 != $8) { print $1 }' /tmp/shrinkers)"
 	rs_expect_eq shrinkers_sorted "" \
 		"$(awk 'NR > 2 && $8 > prev { print "row " NR " total_ns " $8 " > " prev } NR > 1 { prev = $8 }' /tmp/shrinkers)"
 	rs_dump $RS/shrinkers $DS/stats

@@ -267,7 +267,7 @@ rs_torture_disable() {
 	# balance_pgdat is timed by its kretprobe, or where the kernel has
 	# them by two tracepoints: all three go, so nothing times it.
 	off=balance_pgdat,mm_vmscan_balance_pgdat_begin,mm_vmscan_balance_pgdat_end
-	off=$off,shrink_folio_list,mm_vmscan_kswapd_wake
+	off=$off,shrink_folio_list,try_to_compact_pages,mm_vmscan_kswapd_wake
 	if ! rs_insmod disable=$off; then
 		rs_fail disable_load "insmod with disable=$off failed"
 		return

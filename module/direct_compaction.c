@@ -12,7 +12,10 @@
  *
  *   calls          the tracepoint, per order as order<K>_calls
  *   stalls         returns other than COMPACT_SKIPPED (deferred included):
- *                  exactly the kernel's compact_stall
+ *                  the kernel's compact_stall up to 6.x
+ *   deferred       of those, returns of COMPACT_DEFERRED (every zone's
+ *                  compaction deferred): 7.x's allocator does not count
+ *                  them in compact_stall, so there it is stalls - deferred
  *   skipped        returns of COMPACT_SKIPPED
  *   completed      stalls whose begin was seen: they are timed (total_ns,
  *                  max_ns, histogram) and counted per order (order<K>_stalls)
@@ -44,6 +47,7 @@ struct compact_control;
 enum {
 	DC_CALLS,
 	DC_STALLS,
+	DC_DEFERRED,
 	DC_SKIPPED,
 	DC_COMPLETED,
 	DC_UNPAIRED_ENDS,
@@ -59,6 +63,7 @@ enum {
 static const char * const dc_keys[NR_DC_KEYS] = {
 	[DC_CALLS] = "calls",
 	[DC_STALLS] = "stalls",
+	[DC_DEFERRED] = "deferred",
 	[DC_SKIPPED] = "skipped",
 	[DC_COMPLETED] = "completed",
 	[DC_UNPAIRED_ENDS] = "unpaired_ends",
@@ -108,6 +113,8 @@ static int dc_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 0;
 	}
 	rs_counter_inc(&dc_ctrs, 0, DC_STALLS);
+	if (result == COMPACT_DEFERRED)
+		rs_counter_inc(&dc_ctrs, 0, DC_DEFERRED);
 	if (!began) {
 		rs_counter_inc(&dc_ctrs, 0, DC_UNPAIRED_ENDS);
 		rs_stall_account(RS_STALL_COMPACT, 1, 0, 0);

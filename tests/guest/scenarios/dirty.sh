@@ -59,7 +59,7 @@ dirty_meminfo() {
 }
 
 dirty_window() {
-	local n k dr dbr wbc free mb total i
+	local n k dr dbr wbc free mb total i c
 	if [ ! -b $DISK ]; then
 		rs_fail dirty_disk "no $DISK"
 		return
@@ -108,17 +108,31 @@ dirty_window() {
 	# hopeless and dd was killed by the OOM killer.  Started before
 	# reclaim met a dirty folio, the sync can win the race (the KUnit
 	# kernel: nr_dirty 0).
+	#
+	# Each dd holds its buffer until both have filled theirs: it writes
+	# the buffer into a pipe whose reader waits for /tmp/dirty-go, so the
+	# two buffers are in memory at once whatever the order the dd's run
+	# in.  (CI once ran them one after the other on a loaded host: the
+	# first exited before the second allocated, each fitted, and nothing
+	# was reclaimed.)  Then reclaim must meet the dirty cache; it is
+	# waited for (up to 5 minutes), and only then do the sync and the
+	# release start.
 	free=$(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo)
 	mb=$(((free + 32) / 2))
-	taskset 1 dd if=/dev/zero of=/dev/null bs=${mb}M count=1 2>/dev/null &
-	taskset 2 dd if=/dev/zero of=/dev/null bs=${mb}M count=1 2>/dev/null &
+	rm -f /tmp/dirty-go
+	for c in 1 2; do
+		taskset $c dd if=/dev/zero bs=${mb}M count=1 2>/dev/null |
+			{ while [ ! -e /tmp/dirty-go ]; do sleep 0.1; done; cat > /dev/null; } &
+	done
 	i=0
 	k=$(rs_sum nr_dirty /tmp/before/node*/shrink_list)
-	while [ $i -lt 300 ] && [ "$(rs_sum nr_dirty $RS/node*/shrink_list)" = "$k" ]; do
+	while [ $i -lt 3000 ] && [ "$(rs_sum nr_dirty $RS/node*/shrink_list)" = "$k" ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
+	echo "RS-INFO dirty_met_after_ds $i"
 	sync &
+	touch /tmp/dirty-go
 	wait
 	dirty_meminfo after
 	rs_dump $RS/node*/dirty

@@ -6,7 +6,8 @@
 # make demo            boot Debian 6.12 in QEMU, load the module, show its files
 # make check           static checks, KUnit suites and QEMU scenarios
 # make torture         load/unload cycles under pressure, fuzzing (long)
-# make bench           probe overhead, measured in QEMU (not a test)
+# make bench           probe overhead against tracefs, and a whole reclaim
+#                      workload with and without it, in QEMU (not a test)
 # make clean
 #
 # Installing (Documentation/packaging.rst):

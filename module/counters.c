@@ -171,20 +171,6 @@ void rs_counters_show_slots(struct seq_file *m, const struct rs_counters *c)
 			rs_kv_u64(m, c->names[key], rs_counter_sum_slots(c, key));
 }
 
-unsigned int rs_hist_bucket(u64 ns)
-{
-	u32 rem;
-	/* Rounded up, without the overflow of DIV_ROUND_UP near U64_MAX. */
-	u64 us = div_u64_rem(ns, NSEC_PER_USEC, &rem) + !!rem;
-
-	if (us <= 1)
-		return 0;
-	if (us > RS_HIST_LAST_US)
-		return RS_HIST_BUCKETS - 1;
-	/* Smallest i with us <= 2^i. */
-	return fls64(us - 1);
-}
-
 u64 rs_hist_bucket_limit_us(unsigned int bucket)
 {
 	return 1ULL << min_t(unsigned int, bucket, RS_HIST_BUCKETS - 2);

@@ -78,7 +78,8 @@ static const char * const dr_keys[NR_DR_KEYS] = {
 
 static struct rs_counters dr_ctrs;
 static struct rs_counters dr_in_flight;	/* a gauge: never reset */
-static struct rs_pairs dr_pairs;
+/* Counted: rs_reclaim_context() asks on every shrink_folio_list(). */
+static struct rs_pairs dr_pairs = { .counted = true };
 static struct rs_pairs nr_pairs;
 
 bool rs_in_direct_reclaim(void)

@@ -60,7 +60,8 @@ static const char * const mr_in_flight_keys[RS_MR_KINDS] = {
 /* 1024 slots per kind: far more tasks than can be in reclaim at once. */
 #define MR_PAIR_BITS 10
 
-static struct rs_mr mr;
+/* Limit reclaim's table is counted: rs_reclaim_context() asks it often. */
+static struct rs_mr mr = { .pairs[RS_MR_LIMIT].counted = true };
 
 bool rs_in_memcg_reclaim(void)
 {

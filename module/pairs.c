@@ -17,6 +17,7 @@ int rs_pairs_init(struct rs_pairs *p, unsigned int bits)
 	if (!p->slots)
 		return -ENOMEM;
 	p->bits = bits;
+	atomic_set(&p->held, 0);
 	return 0;
 }
 
@@ -56,8 +57,11 @@ bool rs_pairs_begin(struct rs_pairs *p, const void *key, u64 ts, int nid)
 	}
 	for (i = 0; i < RS_PAIR_PROBES; i++) {
 		s = rs_pair_slot(p, key, i);
-		if (!READ_ONCE(s->key) && !cmpxchg(&s->key, NULL, key))
+		if (!READ_ONCE(s->key) && !cmpxchg(&s->key, NULL, key)) {
+			if (p->counted)
+				atomic_inc(&p->held);
 			goto found;
+		}
 	}
 	return false;
 
@@ -74,11 +78,20 @@ found:
 /**
  * rs_pairs_holds() - whether @key has a slot: it is between a tracked
  * begin and its end.  Only meaningful for the key's own task.
+ *
+ * In a counted table, a held count of 0 means the key has no slot: the
+ * key's task increments the count in rs_pairs_begin() before it can ask
+ * here, and decrements it only when it gives its slot back.  Every
+ * other task's decrement follows its own increment in the count's order
+ * of modification, so while the key's slot is held, the count this task
+ * reads includes its own increment and is at least 1.
  */
 bool rs_pairs_holds(struct rs_pairs *p, const void *key)
 {
 	unsigned int i;
 
+	if (p->counted && !atomic_read(&p->held))
+		return false;
 	for (i = 0; i < RS_PAIR_PROBES; i++)
 		if (READ_ONCE(rs_pair_slot(p, key, i)->key) == key)
 			return true;
@@ -101,6 +114,8 @@ bool rs_pairs_end(struct rs_pairs *p, const void *key, u64 *ts, int *nid)
 			*nid = s->nid;
 			/* Our reads of the slot happen before it is reused. */
 			smp_store_release(&s->key, NULL);
+			if (p->counted)
+				atomic_dec(&p->held);
 			return true;
 		}
 	}

@@ -83,45 +83,71 @@ static struct rs_counters sl_ctrs;
  * SL_STAT_KEYS: struct reclaim_stat has 11 to 13 of them).
  */
 #define SL_STAT_KEYS	16
+static_assert(RS_STAT_NR_FIELDS <= SL_STAT_KEYS);
 static struct rs_counters sl_stat_ctrs;
 static const struct rs_stat_field *sl_stat_fields;
 static unsigned int sl_nr_stat_fields;
 static struct rs_counters sl_in_flight;	/* a gauge: never reset */
 
+/*
+ * A shrink_folio_list() call begins and ends: what its hook does, apart
+ * from the hook's own hit count, whatever kind of hook it is (the
+ * kretprobe below; make bench also runs them on an fprobe).  Per call:
+ * one clock read at each end, the node's row checked once per counter
+ * set, every key written with one this_cpu op, the histogram bucket
+ * found without a division, the maximum written only when it grows.
+ */
+static __always_inline void sl_begin(struct sl_call *call, pg_data_t *pgdat,
+				     struct reclaim_stat *stat)
+{
+	int nid = pgdat->node_id;
+	enum rs_ctx ctx = rs_reclaim_context();
+	u64 __percpu *row;
+
+	call->nid = nid;
+	call->stat = stat;
+	call->ctx = ctx;
+	call->start = rs_now();
+	if (likely(rs_counter_row(&sl_ctrs, nid, NR_SL_KEYS - 1, &row))) {
+		rs_row_inc(row, SL_CALLS);
+		rs_row_inc(row, SL_CTX + 2 * ctx);
+	}
+	rs_counter_inc(&sl_in_flight, nid, 0);
+}
+
+static __always_inline void sl_end(const struct sl_call *call,
+				   unsigned int nr_reclaimed)
+{
+	u64 ns = rs_since(call->start);
+	int nid = call->nid;
+	u64 __percpu *row;
+
+	rs_counter_dec(&sl_in_flight, nid, 0);
+	if (likely(rs_counter_row(&sl_ctrs, nid, NR_SL_KEYS - 1, &row))) {
+		rs_row_add(row, SL_NR_RECLAIMED, nr_reclaimed);
+		rs_row_latency(row, SL_TOTAL_NS, SL_MAX_NS, SL_HIST, ns);
+		rs_row_add(row, SL_CTX + 2 * call->ctx + 1, ns);
+	}
+	/* The caller's reclaim_stat is still live: we run before it resumes. */
+	if (likely(rs_counter_row(&sl_stat_ctrs, nid, RS_STAT_NR_FIELDS - 1,
+				  &row)))
+		rs_reclaim_stat_add(row, call->stat);
+}
+
 /* shrink_folio_list(folio_list, pgdat, sc, stat, ...) */
 static int sl_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	pg_data_t *pgdat = (pg_data_t *)regs_get_kernel_argument(regs, 1);
-	struct sl_call *call = (struct sl_call *)ri->data;
-
 	rs_hook_hit(rs_hook_from_instance(ri));
-	call->nid = pgdat->node_id;
-	call->stat = (struct reclaim_stat *)regs_get_kernel_argument(regs, 3);
-	call->ctx = rs_reclaim_context();
-	call->start = rs_now();
-	rs_counter_inc(&sl_ctrs, call->nid, SL_CALLS);
-	rs_counter_inc(&sl_ctrs, call->nid, SL_CTX + 2 * call->ctx);
-	rs_counter_inc(&sl_in_flight, call->nid, 0);
+	sl_begin((struct sl_call *)ri->data,
+		 (pg_data_t *)regs_get_kernel_argument(regs, 1),
+		 (struct reclaim_stat *)regs_get_kernel_argument(regs, 3));
 	return 0;
 }
 
 static int sl_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct sl_call *call = (struct sl_call *)ri->data;
-	const char *stat = (const char *)call->stat;
-	u64 ns = rs_since(call->start);
-	int nid = call->nid;
-	unsigned int i;
-
-	rs_counter_dec(&sl_in_flight, nid, 0);
-	rs_counter_add(&sl_ctrs, nid, SL_NR_RECLAIMED,
-		       (unsigned int)regs_return_value(regs));
-	rs_latency_add(&sl_ctrs, nid, SL_TOTAL_NS, SL_MAX_NS, SL_HIST, ns);
-	rs_counter_add(&sl_ctrs, nid, SL_CTX + 2 * call->ctx + 1, ns);
-	/* The caller's reclaim_stat is still live: we run before it resumes. */
-	for (i = 0; i < sl_nr_stat_fields; i++)
-		rs_counter_add(&sl_stat_ctrs, nid, i,
-			       *(const unsigned int *)(stat + sl_stat_fields[i].offset));
+	sl_end((const struct sl_call *)ri->data,
+	       (unsigned int)regs_return_value(regs));
 	return 0;
 }
 
@@ -133,13 +159,16 @@ static void rs_probe_lru_shrink_inactive(void *data, int nid,
 {
 	/* Classic LRU passes 0/1, MGLRU an LRU_INACTIVE_* index. */
 	bool is_file = file != 0;
+	u64 __percpu *row;
 
 	rs_hook_hit(data);
-	rs_counter_inc(&sl_ctrs, nid, SL_INACTIVE_CALLS);
-	rs_counter_add(&sl_ctrs, nid, is_file ? SL_INACTIVE_SCANNED_FILE :
-			SL_INACTIVE_SCANNED_ANON, nr_scanned);
-	rs_counter_add(&sl_ctrs, nid, is_file ? SL_INACTIVE_RECLAIMED_FILE :
-			SL_INACTIVE_RECLAIMED_ANON, nr_reclaimed);
+	if (unlikely(!rs_counter_row(&sl_ctrs, nid, NR_SL_KEYS - 1, &row)))
+		return;
+	rs_row_inc(row, SL_INACTIVE_CALLS);
+	rs_row_add(row, is_file ? SL_INACTIVE_SCANNED_FILE :
+		   SL_INACTIVE_SCANNED_ANON, nr_scanned);
+	rs_row_add(row, is_file ? SL_INACTIVE_RECLAIMED_FILE :
+		   SL_INACTIVE_RECLAIMED_ANON, nr_reclaimed);
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_lru_shrink_inactive, rs_probe_lru_shrink_inactive);
@@ -151,12 +180,16 @@ static void rs_probe_lru_shrink_active(void *data, int nid,
 				       unsigned long nr_referenced,
 				       int priority, int file)
 {
+	u64 __percpu *row;
+
 	rs_hook_hit(data);
-	rs_counter_inc(&sl_ctrs, nid, SL_ACTIVE_CALLS);
-	rs_counter_add(&sl_ctrs, nid, SL_ACTIVE_TAKEN, nr_taken);
-	rs_counter_add(&sl_ctrs, nid, SL_ACTIVE_KEPT, nr_active);
-	rs_counter_add(&sl_ctrs, nid, SL_ACTIVE_DEACTIVATED, nr_deactivated);
-	rs_counter_add(&sl_ctrs, nid, SL_ACTIVE_REFERENCED, nr_referenced);
+	if (unlikely(!rs_counter_row(&sl_ctrs, nid, NR_SL_KEYS - 1, &row)))
+		return;
+	rs_row_inc(row, SL_ACTIVE_CALLS);
+	rs_row_add(row, SL_ACTIVE_TAKEN, nr_taken);
+	rs_row_add(row, SL_ACTIVE_KEPT, nr_active);
+	rs_row_add(row, SL_ACTIVE_DEACTIVATED, nr_deactivated);
+	rs_row_add(row, SL_ACTIVE_REFERENCED, nr_referenced);
 }
 
 RS_CHECK_TP_PROTO(mm_vmscan_lru_shrink_active, rs_probe_lru_shrink_active);

@@ -135,26 +135,6 @@ const char * const rs_ctx_names[RS_CTX_NR] = {
 };
 
 /*
- * kswapd by its flag; direct and memcg reclaim by the task holding a
- * slot in their pair tables (a begin seen, its end not yet).  Memcg
- * first: a memcg reclaimer is never also in global direct reclaim.
- * Everything else is "other": node reclaim (zone_reclaim_mode),
- * MADV_PAGEOUT and DAMON's reclaim_pages(), khugepaged's and kcompactd's
- * own allocations, and any reclaim whose begin the tables missed.  A
- * write to memory.reclaim runs memcg limit reclaim: it is "memcg".
- */
-enum rs_ctx rs_reclaim_context(void)
-{
-	if (current->flags & PF_KSWAPD)
-		return RS_CTX_KSWAPD;
-	if (rs_in_memcg_reclaim())
-		return RS_CTX_MEMCG;
-	if (rs_in_direct_reclaim())
-		return RS_CTX_DIRECT;
-	return RS_CTX_OTHER;
-}
-
-/*
  * What "slowest first" adds up: the stalls' time.  Not throttled_ns: a
  * direct or memcg reclaimer is throttled inside its stall, whose time
  * already holds the sleep (and kswapd's own throttling is no stall).

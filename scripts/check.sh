@@ -61,7 +61,7 @@ rs_sparse_runs() {
 stage_static() {
 	local f k out n st
 	for f in $(cd "$RS_TOP" && ls module/*.c include/reclaimscope/*.h \
-			tests/kunit/*.c tests/kunit/*.h tests/bench/*.c \
+			tests/kunit/*.c tests/kunit/*.h tests/bench/*.c tests/bench/*.h \
 			tests/guest/tools/*.c); do
 		# Exit status 0: no error, warning or (--strict) check.
 		if out=$("$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \

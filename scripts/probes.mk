@@ -39,6 +39,13 @@ ccflags-y += $(call rs_tp_has,vmscan,mm_vmscan_balance_pgdat_begin,-DRS_HAVE_TP_
 ccflags-y += $(call rs_tp_has,vmscan,mm_vmscan_balance_pgdat_end,-DRS_HAVE_TP_BALANCE_PGDAT_END)
 ccflags-y += $(call rs_tp_has,vmscan,mm_vmscan_kswapd_reclaim_fail,-DRS_HAVE_TP_KSWAPD_RECLAIM_FAIL)
 ccflags-y += $(call rs_tp_has,vmscan,mm_vmscan_kswapd_clear_hopeless,-DRS_HAVE_TP_KSWAPD_CLEAR_HOPELESS)
+# fprobe's handler shapes (make bench's call_fprobe_module): since 6.x
+# the entry handler returns int and takes ret_ip, with pt_regs, then
+# ftrace_regs (7.x); 6.1's takes neither (no case there).  nr_maxactive
+# went with the move to ftrace_regs.
+ccflags-y += $(call rs_header_has,linux/fprobe.h,unsigned long ret_ip$(comma) struct pt_regs \*regs,-DRS_HAVE_FPROBE_PT_REGS)
+ccflags-y += $(call rs_header_has,linux/fprobe.h,unsigned long ret_ip$(comma) struct ftrace_regs \*regs,-DRS_HAVE_FPROBE_FTRACE_REGS)
+ccflags-y += $(call rs_header_has,linux/fprobe.h,int[[:space:]]+nr_maxactive;,-DRS_HAVE_FPROBE_NR_MAXACTIVE)
 # cgroup_get_from_id(): exported from 6.1 (not in 5.10); without it the
 # tasks and cgroups files print a cgroup as id:<N>.
 ccflags-y += $(call rs_exported,cgroup_get_from_id,-DRS_HAVE_CGROUP_GET_FROM_ID)

@@ -14,7 +14,8 @@
  *   rs_kswapd_failures() reads either, chosen by the field's type.
  * - struct reclaim_stat gained nr_demoted in 6.x and lost nr_pageout in
  *   7.x.  Kbuild probes the kernel's header (scripts/probes.mk) and
- *   rs_reclaim_stat_fields() lists the fields this kernel has.
+ *   rs_reclaim_stat_fields() lists the fields this kernel has, and
+ *   rs_reclaim_stat_add() adds them up, both by the fields' numbers.
  * - Shrinkers: register_shrinker(&static_shrinker) up to 5.x,
  *   register_shrinker(&static_shrinker, name) in 6.0-6.6 (probed);
  *   shrinker_alloc() + shrinker_register() + shrinker_free() from 6.7,
@@ -53,6 +54,7 @@
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/shrinker.h>
 #include <linux/stddef.h>
 
@@ -92,9 +94,30 @@ static inline bool rs_hopeless(int failures)
 }
 
 /*
- * The fields of struct reclaim_stat this kernel has: the debugfs key and
- * where the field is.  All are unsigned int.
+ * The fields of struct reclaim_stat this kernel has, all unsigned int,
+ * numbered in the order every file shows them.
  */
+enum {
+	RS_STAT_NR_DIRTY,
+	RS_STAT_NR_UNQUEUED_DIRTY,
+	RS_STAT_NR_CONGESTED,
+	RS_STAT_NR_WRITEBACK,
+	RS_STAT_NR_IMMEDIATE,
+#ifdef RS_HAVE_STAT_NR_PAGEOUT
+	RS_STAT_NR_PAGEOUT,
+#endif
+	RS_STAT_NR_ACTIVATE_ANON,
+	RS_STAT_NR_ACTIVATE_FILE,
+	RS_STAT_NR_REF_KEEP,
+	RS_STAT_NR_UNMAP_FAIL,
+	RS_STAT_NR_LAZYFREE_FAIL,
+#ifdef RS_HAVE_STAT_NR_DEMOTED
+	RS_STAT_NR_DEMOTED,
+#endif
+	RS_STAT_NR_FIELDS,
+};
+
+/* Each field's debugfs key and where the field is. */
 struct rs_stat_field {
 	const char *key;
 	size_t offset;
@@ -107,26 +130,63 @@ static inline const struct rs_stat_field *
 rs_reclaim_stat_fields(unsigned int *nr)
 {
 	static const struct rs_stat_field fields[] = {
-		RS_STAT_FIELD("nr_dirty", nr_dirty),
-		RS_STAT_FIELD("nr_unqueued_dirty", nr_unqueued_dirty),
-		RS_STAT_FIELD("nr_congested", nr_congested),
-		RS_STAT_FIELD("nr_writeback", nr_writeback),
-		RS_STAT_FIELD("nr_immediate", nr_immediate),
+		[RS_STAT_NR_DIRTY] = RS_STAT_FIELD("nr_dirty", nr_dirty),
+		[RS_STAT_NR_UNQUEUED_DIRTY] =
+			RS_STAT_FIELD("nr_unqueued_dirty", nr_unqueued_dirty),
+		[RS_STAT_NR_CONGESTED] =
+			RS_STAT_FIELD("nr_congested", nr_congested),
+		[RS_STAT_NR_WRITEBACK] =
+			RS_STAT_FIELD("nr_writeback", nr_writeback),
+		[RS_STAT_NR_IMMEDIATE] =
+			RS_STAT_FIELD("nr_immediate", nr_immediate),
 #ifdef RS_HAVE_STAT_NR_PAGEOUT
-		RS_STAT_FIELD("nr_pageout", nr_pageout),
+		[RS_STAT_NR_PAGEOUT] = RS_STAT_FIELD("nr_pageout", nr_pageout),
 #endif
-		RS_STAT_FIELD("nr_activate_anon", nr_activate[0]),
-		RS_STAT_FIELD("nr_activate_file", nr_activate[1]),
-		RS_STAT_FIELD("nr_ref_keep", nr_ref_keep),
-		RS_STAT_FIELD("nr_unmap_fail", nr_unmap_fail),
-		RS_STAT_FIELD("nr_lazyfree_fail", nr_lazyfree_fail),
+		[RS_STAT_NR_ACTIVATE_ANON] =
+			RS_STAT_FIELD("nr_activate_anon", nr_activate[0]),
+		[RS_STAT_NR_ACTIVATE_FILE] =
+			RS_STAT_FIELD("nr_activate_file", nr_activate[1]),
+		[RS_STAT_NR_REF_KEEP] =
+			RS_STAT_FIELD("nr_ref_keep", nr_ref_keep),
+		[RS_STAT_NR_UNMAP_FAIL] =
+			RS_STAT_FIELD("nr_unmap_fail", nr_unmap_fail),
+		[RS_STAT_NR_LAZYFREE_FAIL] =
+			RS_STAT_FIELD("nr_lazyfree_fail", nr_lazyfree_fail),
 #ifdef RS_HAVE_STAT_NR_DEMOTED
-		RS_STAT_FIELD("nr_demoted", nr_demoted),
+		[RS_STAT_NR_DEMOTED] = RS_STAT_FIELD("nr_demoted", nr_demoted),
 #endif
 	};
 
+	static_assert(ARRAY_SIZE(fields) == RS_STAT_NR_FIELDS);
 	*nr = ARRAY_SIZE(fields);
 	return fields;
+}
+
+/*
+ * Hot path: add every field of @s to its key (the field's number) of a
+ * per-CPU counter row of RS_STAT_NR_FIELDS keys or more: a constant key
+ * and member each, no table read, no loop.  The member of each line is
+ * the one the table above gives the same number.
+ */
+static __always_inline void rs_reclaim_stat_add(u64 __percpu *row,
+						const struct reclaim_stat *s)
+{
+	this_cpu_add(row[RS_STAT_NR_DIRTY], s->nr_dirty);
+	this_cpu_add(row[RS_STAT_NR_UNQUEUED_DIRTY], s->nr_unqueued_dirty);
+	this_cpu_add(row[RS_STAT_NR_CONGESTED], s->nr_congested);
+	this_cpu_add(row[RS_STAT_NR_WRITEBACK], s->nr_writeback);
+	this_cpu_add(row[RS_STAT_NR_IMMEDIATE], s->nr_immediate);
+#ifdef RS_HAVE_STAT_NR_PAGEOUT
+	this_cpu_add(row[RS_STAT_NR_PAGEOUT], s->nr_pageout);
+#endif
+	this_cpu_add(row[RS_STAT_NR_ACTIVATE_ANON], s->nr_activate[0]);
+	this_cpu_add(row[RS_STAT_NR_ACTIVATE_FILE], s->nr_activate[1]);
+	this_cpu_add(row[RS_STAT_NR_REF_KEEP], s->nr_ref_keep);
+	this_cpu_add(row[RS_STAT_NR_UNMAP_FAIL], s->nr_unmap_fail);
+	this_cpu_add(row[RS_STAT_NR_LAZYFREE_FAIL], s->nr_lazyfree_fail);
+#ifdef RS_HAVE_STAT_NR_DEMOTED
+	this_cpu_add(row[RS_STAT_NR_DEMOTED], s->nr_demoted);
+#endif
 }
 
 /* The PGDAT_DIRTY node flag, or -1 on kernels that no longer have it. */

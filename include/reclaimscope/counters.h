@@ -24,8 +24,12 @@
 #ifndef _RECLAIMSCOPE_COUNTERS_H
 #define _RECLAIMSCOPE_COUNTERS_H
 
+#include <linux/bitops.h>
+#include <linux/build_bug.h>
 #include <linux/compiler.h>
+#include <linux/minmax.h>
 #include <linux/percpu.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 
 struct seq_file;
@@ -58,8 +62,36 @@ void rs_counters_show_slots(struct seq_file *m, const struct rs_counters *c);
  */
 #define RS_HIST_BUCKETS		22
 #define RS_HIST_LAST_US		(1ULL << (RS_HIST_BUCKETS - 2))
+/* 2^(RS_HIST_US_BITS - 1) < NSEC_PER_USEC <= 2^RS_HIST_US_BITS */
+#define RS_HIST_US_BITS		10
 
-unsigned int rs_hist_bucket(u64 ns);
+static_assert((1ULL << (RS_HIST_US_BITS - 1)) < NSEC_PER_USEC &&
+	      NSEC_PER_USEC <= (1ULL << RS_HIST_US_BITS));
+
+/*
+ * The bucket of a latency of @ns: the smallest i with ns <= 1000 * 2^i
+ * (that is, with @ns rounded up to whole us, us <= 2^i), or the last
+ * bucket above RS_HIST_LAST_US.  Hot path: no division.
+ *
+ * For 1000 < ns <= 1000 * RS_HIST_LAST_US, let k = fls64(ns - 1), so that
+ * 2^(k-1) < ns <= 2^k, and b = k - RS_HIST_US_BITS (>= 0: ns - 1 >= 1000
+ * has at least 10 bits).  Then 1000 * 2^(b+1) > 2^k >= ns, and
+ * 1000 * 2^(b-1) < 2^(k-1) < ns: the answer is b or b + 1, b exactly
+ * when ns <= 1000 * 2^b.  It is at most RS_HIST_BUCKETS - 2, since
+ * ns <= 1000 * 2^(RS_HIST_BUCKETS - 2).
+ */
+static __always_inline unsigned int rs_hist_bucket(u64 ns)
+{
+	unsigned int b;
+
+	if (ns <= NSEC_PER_USEC)
+		return 0;
+	if (ns > NSEC_PER_USEC * RS_HIST_LAST_US)
+		return RS_HIST_BUCKETS - 1;
+	b = fls64(ns - 1) - RS_HIST_US_BITS;
+	return b + (ns > (NSEC_PER_USEC << b));
+}
+
 u64 rs_hist_bucket_limit_us(unsigned int bucket);
 /* slot < 0: merge every slot. */
 void rs_counter_hist_show(struct seq_file *m, const struct rs_counters *c,
@@ -70,13 +102,74 @@ void rs_counter_hist_show(struct seq_file *m, const struct rs_counters *c,
  * range slots (a node id the kernel should never pass) are dropped, not
  * written past the table.
  */
+
+/*
+ * Whether row @slot of @c has keys up to @last_key (a constant, mostly:
+ * then the check is two loads and two compares), and if so, the row in
+ * @row.  A probe that writes several keys of one row checks them once
+ * here, then adds with rs_row_add() and friends, which check nothing.
+ */
+static __always_inline bool rs_counter_row(struct rs_counters *c,
+					   unsigned int slot,
+					   unsigned int last_key,
+					   u64 __percpu **row)
+{
+	if (unlikely(slot >= c->nr_slots || last_key >= c->nr_keys))
+		return false;
+	*row = c->pcpu + slot * c->nr_keys;
+	return true;
+}
+
+/* @row from rs_counter_row(), @key at most its last_key. */
+static __always_inline void rs_row_add(u64 __percpu *row, unsigned int key,
+				       u64 v)
+{
+	this_cpu_add(row[key], v);
+}
+
+static __always_inline void rs_row_inc(u64 __percpu *row, unsigned int key)
+{
+	this_cpu_inc(row[key]);
+}
+
+/*
+ * Raise this CPU's copy of a maximum to @v.  The running CPU's value is
+ * read first: the compare-and-exchange runs only for a new maximum.  A
+ * lost race with preemption only retries: this_cpu_cmpxchg() compares
+ * against the copy of whichever CPU we run on when it executes.
+ */
+static __always_inline void rs_row_max(u64 __percpu *row, unsigned int key,
+				       u64 v)
+{
+	u64 __percpu *p = &row[key];
+	u64 old;
+
+	do {
+		old = this_cpu_read(*p);
+		if (old >= v)
+			return;
+	} while (this_cpu_cmpxchg(*p, old, v) != old);
+}
+
+/* One latency sample in a row: its total, its maximum, its bucket. */
+static __always_inline void rs_row_latency(u64 __percpu *row,
+					   unsigned int total_key,
+					   unsigned int max_key,
+					   unsigned int first_hist_key, u64 ns)
+{
+	rs_row_add(row, total_key, ns);
+	rs_row_max(row, max_key, ns);
+	rs_row_inc(row, first_hist_key + rs_hist_bucket(ns));
+}
+
 static __always_inline void rs_counter_add(struct rs_counters *c,
 					   unsigned int slot,
 					   unsigned int key, u64 v)
 {
-	if (unlikely(slot >= c->nr_slots || key >= c->nr_keys))
-		return;
-	this_cpu_add(c->pcpu[slot * c->nr_keys + key], v);
+	u64 __percpu *row;
+
+	if (likely(rs_counter_row(c, slot, key, &row)))
+		rs_row_add(row, key, v);
 }
 
 static __always_inline void rs_counter_inc(struct rs_counters *c,
@@ -85,26 +178,14 @@ static __always_inline void rs_counter_inc(struct rs_counters *c,
 	rs_counter_add(c, slot, key, 1);
 }
 
-/*
- * Raise this CPU's copy of a maximum to @v.  A lost race with preemption
- * only retries: this_cpu_cmpxchg() compares against the copy of whichever
- * CPU we run on when it executes.
- */
 static __always_inline void rs_counter_max_update(struct rs_counters *c,
 						  unsigned int slot,
 						  unsigned int key, u64 v)
 {
-	u64 __percpu *p;
-	u64 old;
+	u64 __percpu *row;
 
-	if (unlikely(slot >= c->nr_slots || key >= c->nr_keys))
-		return;
-	p = &c->pcpu[slot * c->nr_keys + key];
-	do {
-		old = this_cpu_read(*p);
-		if (old >= v)
-			return;
-	} while (this_cpu_cmpxchg(*p, old, v) != old);
+	if (likely(rs_counter_row(c, slot, key, &row)))
+		rs_row_max(row, key, v);
 }
 
 static __always_inline void rs_counter_hist_add(struct rs_counters *c,
@@ -114,16 +195,22 @@ static __always_inline void rs_counter_hist_add(struct rs_counters *c,
 	rs_counter_inc(c, slot, first_key + rs_hist_bucket(ns));
 }
 
-/* One latency sample: its total, its maximum and its histogram bucket. */
+/*
+ * One latency sample: its total, its maximum and its histogram bucket,
+ * with the slot and the keys checked once.
+ */
 static __always_inline void rs_latency_add(struct rs_counters *c,
 					   unsigned int slot,
 					   unsigned int total_key,
 					   unsigned int max_key,
 					   unsigned int first_hist_key, u64 ns)
 {
-	rs_counter_add(c, slot, total_key, ns);
-	rs_counter_max_update(c, slot, max_key, ns);
-	rs_counter_hist_add(c, slot, first_hist_key, ns);
+	unsigned int last = max3(total_key, max_key,
+				 first_hist_key + RS_HIST_BUCKETS - 1);
+	u64 __percpu *row;
+
+	if (likely(rs_counter_row(c, slot, last, &row)))
+		rs_row_latency(row, total_key, max_key, first_hist_key, ns);
 }
 
 static __always_inline void rs_counter_dec(struct rs_counters *c,

@@ -14,6 +14,7 @@
 #ifndef _RECLAIMSCOPE_PAIRS_H
 #define _RECLAIMSCOPE_PAIRS_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 
 struct rs_pair_slot {
@@ -22,9 +23,19 @@ struct rs_pair_slot {
 	int nid;
 };
 
+/*
+ * @counted (set in the table's static definition, before
+ * rs_pairs_init()): keep @held, the number of slots held, so that
+ * rs_pairs_holds() answers at once for a table nobody holds.  It costs
+ * an atomic add on one shared line per begin and end, so only tables
+ * that are asked often and held rarely (direct and memcg reclaim, asked
+ * on every shrink_folio_list() call) count.
+ */
 struct rs_pairs {
 	struct rs_pair_slot *slots;
 	unsigned int bits;
+	bool counted;
+	atomic_t held;
 };
 
 /* How many consecutive slots a begin or end looks at. */

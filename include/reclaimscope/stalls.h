@@ -11,6 +11,7 @@
 #ifndef _RECLAIMSCOPE_STALLS_H
 #define _RECLAIMSCOPE_STALLS_H
 
+#include <linux/sched.h>
 #include <linux/types.h>
 
 enum rs_stall_kind {
@@ -55,9 +56,30 @@ enum rs_ctx {
 
 extern const char * const rs_ctx_names[RS_CTX_NR];
 
-enum rs_ctx rs_reclaim_context(void);
 /* Whether the current task is between a tracked begin and its end. */
 bool rs_in_direct_reclaim(void);
 bool rs_in_memcg_reclaim(void);
+
+/*
+ * kswapd by its flag; direct and memcg reclaim by the task holding a
+ * slot in their pair tables (a begin seen, its end not yet).  Memcg
+ * first: a memcg reclaimer is never also in global direct reclaim.
+ * Everything else is "other": node reclaim (zone_reclaim_mode),
+ * MADV_PAGEOUT and DAMON's reclaim_pages(), khugepaged's and kcompactd's
+ * own allocations, and any reclaim whose begin the tables missed.  A
+ * write to memory.reclaim runs memcg limit reclaim: it is "memcg".
+ * Hot path (every shrink_folio_list() and shrinker call): both tables
+ * count their held slots, so a table nobody holds costs one read.
+ */
+static inline enum rs_ctx rs_reclaim_context(void)
+{
+	if (current->flags & PF_KSWAPD)
+		return RS_CTX_KSWAPD;
+	if (rs_in_memcg_reclaim())
+		return RS_CTX_MEMCG;
+	if (rs_in_direct_reclaim())
+		return RS_CTX_DIRECT;
+	return RS_CTX_OTHER;
+}
 
 #endif /* _RECLAIMSCOPE_STALLS_H */

@@ -269,6 +269,37 @@ static void compat_reclaim_stat_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, seen, 5U);
 }
 
+/*
+ * The hot path's adder puts field i of the table (every field, each key
+ * named) in key i of a row, and touches nothing past the last one.
+ */
+static void compat_reclaim_stat_add(struct kunit *test)
+{
+	struct reclaim_stat stat;
+	const struct rs_stat_field *f;
+	struct rs_counters c = {};
+	u64 __percpu *row;
+	unsigned int nr, i;
+
+	f = rs_reclaim_stat_fields(&nr);
+	KUNIT_ASSERT_EQ(test, nr, (unsigned int)RS_STAT_NR_FIELDS);
+	memset(&stat, 0, sizeof(stat));
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_NOT_NULL(test, f[i].key);
+		*(unsigned int *)((char *)&stat + f[i].offset) = 100 + i;
+	}
+	KUNIT_ASSERT_EQ(test, rs_counters_init(&c, 2, nr + 1, NULL), 0);
+	KUNIT_ASSERT_TRUE(test, rs_counter_row(&c, 1, nr - 1, &row));
+	rs_reclaim_stat_add(row, &stat);
+	rs_reclaim_stat_add(row, &stat);
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_EQ_MSG(test, rs_counter_sum(&c, 1, i),
+				    2ULL * (100 + i), "field %s", f[i].key);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, nr), 0ULL);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum_slots(&c, 0), 2ULL * 100);
+	rs_counters_free(&c);
+}
+
 static struct kunit_case counters_cases[] = {
 	KUNIT_CASE(counters_init_rejects_empty),
 	KUNIT_CASE(counters_inc_and_sum),
@@ -281,6 +312,7 @@ static struct kunit_case counters_cases[] = {
 	KUNIT_CASE(errname_table),
 	KUNIT_CASE(compat_kswapd_failures),
 	KUNIT_CASE(compat_reclaim_stat_fields),
+	KUNIT_CASE(compat_reclaim_stat_add),
 	{}
 };
 

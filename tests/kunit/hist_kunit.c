@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the latency histograms, per-CPU maxima, gauges, the
- * hopeless rule and the per-task pair table.
+ * hopeless rule and the per-task pair table (counted or not).
  */
 #include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/cpumask.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -28,6 +32,53 @@ static void hist_bucket_edges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rs_hist_bucket(4001), 3U);
 	KUNIT_EXPECT_EQ(test, rs_hist_bucket(1000ULL * 1024), 10U);
 	KUNIT_EXPECT_EQ(test, rs_hist_bucket(1000ULL * 1024 + 1), 11U);
+}
+
+/* What rs_hist_bucket() computed with a division, before it had none. */
+static unsigned int hist_bucket_by_division(u64 ns)
+{
+	u32 rem;
+	u64 us = div_u64_rem(ns, NSEC_PER_USEC, &rem) + !!rem;
+
+	if (us <= 1)
+		return 0;
+	if (us > RS_HIST_LAST_US)
+		return RS_HIST_BUCKETS - 1;
+	return fls64(us - 1);
+}
+
+/*
+ * Every bucket's edges (1000 * 2^i ns and their neighbours), every power
+ * of two and its neighbours, and a sweep: the same bucket as dividing.
+ */
+static void hist_bucket_without_division(struct kunit *test)
+{
+	unsigned int i;
+	u64 ns;
+	int d;
+
+	for (i = 0; i < RS_HIST_BUCKETS + 2; i++) {
+		for (d = -2; d <= 2; d++) {
+			ns = (NSEC_PER_USEC << i) + d;
+			KUNIT_EXPECT_EQ_MSG(test, rs_hist_bucket(ns),
+					    hist_bucket_by_division(ns),
+					    "ns %llu", ns);
+		}
+		KUNIT_EXPECT_EQ(test, rs_hist_bucket(NSEC_PER_USEC << i),
+				min_t(unsigned int, i, RS_HIST_BUCKETS - 1));
+	}
+	for (i = 0; i < 64; i++) {
+		for (d = -2; d <= 2; d++) {
+			ns = (1ULL << i) + d;
+			KUNIT_EXPECT_EQ_MSG(test, rs_hist_bucket(ns),
+					    hist_bucket_by_division(ns),
+					    "ns %llu", ns);
+		}
+	}
+	for (ns = 0; ns < 5000000; ns += 7)
+		if (rs_hist_bucket(ns) != hist_bucket_by_division(ns))
+			break;
+	KUNIT_EXPECT_GE(test, ns, 5000000ULL);
 }
 
 static void hist_overflow_bucket(struct kunit *test)
@@ -192,16 +243,76 @@ static void pairs_full_table(struct kunit *test)
 	rs_pairs_free(&p);
 }
 
+/* A latency lands in its total, its maximum and one bucket of one row. */
+static void latency_add_one_row(struct kunit *test)
+{
+	struct rs_counters c = {};
+	unsigned int n = 3 + RS_HIST_BUCKETS;
+	u64 __percpu *row;
+
+	KUNIT_ASSERT_EQ(test, rs_counters_init(&c, 2, n, NULL), 0);
+	rs_latency_add(&c, 1, 0, 1, 3, 3000);		/* 3 us: le_4 */
+	rs_latency_add(&c, 1, 0, 1, 3, 1500);		/* le_2 */
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, 0), 4500ULL);
+	KUNIT_EXPECT_EQ(test, rs_counter_max(&c, 1, 1), 3000ULL);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, 3 + 2), 1ULL);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, 3 + 1), 1ULL);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum(&c, 1, 2), 0ULL);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum_slots(&c, 0), 4500ULL);
+	/* A histogram that would run past the row, or no such slot. */
+	rs_latency_add(&c, 1, 0, 1, 4, 1);
+	rs_latency_add(&c, 2, 0, 1, 3, 1);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum_slots(&c, 0), 4500ULL);
+	KUNIT_EXPECT_EQ(test, rs_counter_sum_slots(&c, 3 + 1), 1ULL);
+	KUNIT_EXPECT_FALSE(test, rs_counter_row(&c, 0, n, &row));
+	KUNIT_EXPECT_FALSE(test, rs_counter_row(&c, 2, 0, &row));
+	KUNIT_EXPECT_TRUE(test, rs_counter_row(&c, 1, n - 1, &row));
+	KUNIT_EXPECT_TRUE(test, row == c.pcpu + n);
+	rs_counters_free(&c);
+}
+
+/* A counted table knows at once that nobody holds a slot. */
+static void pairs_counted(struct kunit *test)
+{
+	struct rs_pairs p = { .counted = true };
+	int a, b, nid;
+	u64 ts;
+
+	KUNIT_ASSERT_EQ(test, rs_pairs_init(&p, 4), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p.held), 0);
+	KUNIT_EXPECT_FALSE(test, rs_pairs_holds(&p, &a));
+	KUNIT_EXPECT_TRUE(test, rs_pairs_begin(&p, &a, 100, 1));
+	KUNIT_EXPECT_TRUE(test, rs_pairs_begin(&p, &a, 150, 1));	/* replaces */
+	KUNIT_EXPECT_EQ(test, atomic_read(&p.held), 1);
+	KUNIT_EXPECT_TRUE(test, rs_pairs_holds(&p, &a));
+	KUNIT_EXPECT_FALSE(test, rs_pairs_holds(&p, &b));
+	KUNIT_EXPECT_TRUE(test, rs_pairs_begin(&p, &b, 200, 0));
+	KUNIT_EXPECT_EQ(test, atomic_read(&p.held), 2);
+	KUNIT_EXPECT_TRUE(test, rs_pairs_end(&p, &a, &ts, &nid));
+	KUNIT_EXPECT_EQ(test, ts, 150ULL);
+	KUNIT_EXPECT_FALSE(test, rs_pairs_end(&p, &a, &ts, &nid));
+	KUNIT_EXPECT_EQ(test, atomic_read(&p.held), 1);
+	KUNIT_EXPECT_FALSE(test, rs_pairs_holds(&p, &a));
+	KUNIT_EXPECT_TRUE(test, rs_pairs_holds(&p, &b));
+	KUNIT_EXPECT_TRUE(test, rs_pairs_end(&p, &b, &ts, &nid));
+	KUNIT_EXPECT_EQ(test, atomic_read(&p.held), 0);
+	KUNIT_EXPECT_FALSE(test, rs_pairs_holds(&p, &b));
+	rs_pairs_free(&p);
+}
+
 static struct kunit_case hist_cases[] = {
 	KUNIT_CASE(hist_bucket_edges),
+	KUNIT_CASE(hist_bucket_without_division),
 	KUNIT_CASE(hist_overflow_bucket),
 	KUNIT_CASE(hist_show_merges_cpus_and_slots),
+	KUNIT_CASE(latency_add_one_row),
 	KUNIT_CASE(max_across_cpus),
 	KUNIT_CASE(gauge_up_and_down),
 	KUNIT_CASE(hopeless_rule),
 	KUNIT_CASE(pairs_begin_end),
 	KUNIT_CASE(pairs_begin_twice_end_once),
 	KUNIT_CASE(pairs_full_table),
+	KUNIT_CASE(pairs_counted),
 	{}
 };
 

@@ -88,11 +88,12 @@ static __always_inline void rs_mr_begin(struct rs_mr *mr, enum rs_mr_kind kind,
 
 /*
  * @task ends a reclaim of @kind at @now, having reclaimed @nr_reclaimed
- * pages; true, with its time in *@ns, when its begin was seen.  Only an end matched to its begin is counted as completed, with
- * its pages and its time, so that completed, nr_reclaimed and total_ns
- * describe the same calls; limit reclaim also feeds max_ns and the
- * histogram (soft limit reclaim is part of a kswapd or direct reclaim
- * pass, whose own files time it).
+ * pages; true, with its time in *@ns, when its begin was seen.  Only an
+ * end matched to its begin is counted as completed, with its pages and
+ * its time, so that completed, nr_reclaimed and total_ns describe the
+ * same calls; limit reclaim also feeds max_ns and the histogram (soft
+ * limit reclaim is part of a kswapd or direct reclaim pass, whose own
+ * files time it).
  */
 static __always_inline bool rs_mr_end(struct rs_mr *mr, enum rs_mr_kind kind,
 				      const void *task, u64 now,

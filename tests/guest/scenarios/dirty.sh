@@ -84,10 +84,14 @@ dirty_window() {
 	# Reclaim rescans the dirty tail for as long as the flushers take
 	# to write it (16 MiB/s), so the event count grows with the CPU's
 	# speed: 55,000 in one run of a Debian 6.1 guest on multi-threaded
-	# TCG, where 2 MiB per CPU held 41,000.  16 MiB per CPU holds four
-	# times that; trace_no_overrun still checks it.
+	# TCG, where 2 MiB per CPU held 41,000; and far more where reclaim
+	# activates dirty folios instead of waking the flushers (Debian 7.3:
+	# 550,000, of which 16 MiB per CPU lost 223,000, most events on one
+	# CPU).  48 MiB per CPU holds about a million per CPU;
+	# trace_no_overrun still checks it.  The buffer is allocated before
+	# free memory is measured for the anonymous buffers.
 	# shellcheck disable=SC2034 # read by rs_trace_start (lib.sh)
-	RS_TRACE_KB=16384
+	RS_TRACE_KB=49152
 	rs_trace_start vmscan/mm_vmscan_lru_shrink_inactive vmscan/mm_vmscan_throttled
 	# The last close of a block device writes back and drops its page
 	# cache: hold it open so the writers' pages stay.

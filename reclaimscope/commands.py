@@ -33,9 +33,13 @@ def quit_on_signal(signum, frame):
     raise KeyboardInterrupt
 
 
-def cmd_watch(args):
-    source = open_source(args.root)
-    prev = sample(source, cgroup_files=False)
+def interval_loop(args, take, draw_first, show):
+    """The loop of watch and top: take() a sample every -i seconds, -n
+    times or until q (on a terminal), Ctrl-C, SIGTERM or SIGHUP, with the
+    terminal restored on every way out.  draw_first(screen, sample) draws
+    the first screen on a terminal; show(screen, prev, cur, dt) prints or
+    draws one interval (screen is None when not on a terminal)."""
+    prev = take()
     interactive = sys.stdout.isatty() and not args.json
     screen = None
     done = 0
@@ -46,9 +50,7 @@ def cmd_watch(args):
             # kill and a closed terminal end it as q does: the terminal restored
             for sig in (signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, quit_on_signal)
-            size = shutil.get_terminal_size()
-            screen.draw(render_watch(prev, None, args.interval, height=size.lines,
-                                     first=True))
+            draw_first(screen, prev)
         next_t = time.monotonic() + args.interval
         while args.count is None or done < args.count:
             key = screen.wait(next_t - time.monotonic()) if screen else \
@@ -56,18 +58,9 @@ def cmd_watch(args):
             if key == 'q':
                 break
             next_t = max(next_t + args.interval, time.monotonic() + 0.05)
-            cur = sample(source, cgroup_files=False)
+            cur = take()
             dt = cur['t'] - prev['t'] if cur['clock'] == prev['clock'] else args.interval
-            r = rates(prev, cur, dt if dt > 0 else args.interval)
-            if args.json:
-                print(json.dumps(dict(r, schema='reclaimscope.watch', schema_version=1,
-                                      t=cur['t'])))
-            elif screen:
-                size = shutil.get_terminal_size()
-                screen.draw(render_watch(cur, r, args.interval, height=size.lines))
-            else:
-                print('\n'.join(render_watch(cur, r, args.interval, height=10 ** 6)))
-                print()
+            show(screen, prev, cur, dt if dt > 0 else args.interval)
             sys.stdout.flush()
             prev = cur
             done += 1
@@ -77,6 +70,31 @@ def cmd_watch(args):
         if screen:
             screen.close()
     return EXIT_OK
+
+
+def cmd_watch(args):
+    source = open_source(args.root)
+
+    def take():
+        return sample(source, cgroup_files=False)
+
+    def draw_first(screen, smp):
+        size = shutil.get_terminal_size()
+        screen.draw(render_watch(smp, None, args.interval, height=size.lines, first=True))
+
+    def show(screen, prev, cur, dt):
+        r = rates(prev, cur, dt)
+        if args.json:
+            print(json.dumps(dict(r, schema='reclaimscope.watch', schema_version=1,
+                                  t=cur['t'])))
+        elif screen:
+            size = shutil.get_terminal_size()
+            screen.draw(render_watch(cur, r, args.interval, height=size.lines))
+        else:
+            print('\n'.join(render_watch(cur, r, args.interval, height=10 ** 6)))
+            print()
+
+    return interval_loop(args, take, draw_first, show)
 
 
 TOP_PROC = ('uptime', 'pressure')
@@ -94,47 +112,28 @@ def cmd_top(args):
     (or --json) a frame per interval, -n times or until Ctrl-C.  The
     frames come from top_frame and render_top; this is only the loop."""
     source = open_source(args.root)
-    prev = sample(source, proc=TOP_PROC)
-    interactive = sys.stdout.isatty() and not args.json
-    screen = None
-    done = 0
-    try:
-        if interactive:
-            keys = sys.stdin if sys.stdin is not None and sys.stdin.isatty() else None
-            screen = Screen(sys.stdout, keys)
-            for sig in (signal.SIGTERM, signal.SIGHUP):
-                signal.signal(sig, quit_on_signal)
-            color = use_color(sys.stdout)
+    color = use_color(sys.stdout)
+
+    def take():
+        return sample(source, proc=TOP_PROC)
+
+    def draw_first(screen, smp):
+        size = shutil.get_terminal_size()
+        screen.draw(render_top(top_frame(None, smp, None), size.columns, size.lines,
+                               args.interval, color))
+
+    def show(screen, prev, cur, dt):
+        frame = top_frame(prev, cur, dt)
+        if args.json:
+            print(json.dumps(frame))
+        elif screen:
             size = shutil.get_terminal_size()
-            screen.draw(render_top(top_frame(None, prev, None), size.columns, size.lines,
-                                   args.interval, color))
-        next_t = time.monotonic() + args.interval
-        while args.count is None or done < args.count:
-            key = screen.wait(next_t - time.monotonic()) if screen else \
-                time.sleep(max(0.0, next_t - time.monotonic()))
-            if key == 'q':
-                break
-            next_t = max(next_t + args.interval, time.monotonic() + 0.05)
-            cur = sample(source, proc=TOP_PROC)
-            dt = cur['t'] - prev['t'] if cur['clock'] == prev['clock'] else args.interval
-            frame = top_frame(prev, cur, dt if dt > 0 else args.interval)
-            if args.json:
-                print(json.dumps(frame))
-            elif screen:
-                size = shutil.get_terminal_size()
-                screen.draw(render_top(frame, size.columns, size.lines, args.interval, color))
-            else:
-                print('\n'.join(render_top(frame, text_width(), None, args.interval)))
-                print()
-            sys.stdout.flush()
-            prev = cur
-            done += 1
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if screen:
-            screen.close()
-    return EXIT_OK
+            screen.draw(render_top(frame, size.columns, size.lines, args.interval, color))
+        else:
+            print('\n'.join(render_top(frame, text_width(), None, args.interval)))
+            print()
+
+    return interval_loop(args, take, draw_first, show)
 
 
 def cmd_diagnose(args):

@@ -13,7 +13,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
-#include <linux/timekeeping.h>
+#include <linux/sched/clock.h>
 #include <linux/rwsem.h>
 #include <linux/seq_file.h>
 #include <linux/types.h>
@@ -163,15 +163,21 @@ static const struct file_operations __name##_fops = {			\
 }
 
 /*
- * The clock of every timestamp the module takes.  kprobe handlers run in
- * int3 context, which lockdep treats as NMI: ktime_get_ns() takes the
- * timekeeping seqcount and may spin on a writer it interrupted.  The fast
- * monotonic clock is NMI-safe; it may step back by a hair between CPUs,
- * so durations go through rs_since().
+ * The clock of every timestamp the module takes: local_clock(), the
+ * scheduler's clock, which the kernel's own accounting of the same stalls
+ * uses (delayacct's reclaim, compaction and thrashing delays) and ftrace's
+ * default "local" trace clock.  It is NMI-safe (kprobe handlers run in
+ * int3 context, which lockdep treats as NMI) and never reads the
+ * clocksource: where the TSC is unusable as one (marked unstable, as in
+ * many virtual machines) ktime_get_mono_fast_ns() reads the HPET, an
+ * I/O access that took 350 ns per timestamp in make bench's guest, two
+ * per kretprobe call.  It is monotonic on each CPU and may differ by a
+ * little between CPUs (a tick at most; none where the TSC is stable), so
+ * durations go through rs_since().
  */
 static inline u64 rs_now(void)
 {
-	return ktime_get_mono_fast_ns();
+	return local_clock();
 }
 
 static inline u64 rs_since(u64 start)

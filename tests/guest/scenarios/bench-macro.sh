@@ -14,7 +14,8 @@
 # -icount shift=0,sleep=off (TCG): the guest's clock advances 1 ns per
 # instruction executed, and jumps over idle time to the next timer, so
 # guest time counts the work done, not the host's load.  A run: drop the
-# page cache, fill it from /dev/vda (I/O, untimed), set the case up, then
+# page cache, fill it from /dev/vda (I/O, untimed; the device is held
+# open so that its cache stays), set the case up, then
 # time rs_anon_burst (an anonymous burst that forces the cache out: pure
 # CPU, no I/O) with rs-now, and take the case down.  Prints
 #   RS-BENCH-MACRO-RUN <case> <run> ms=<guest ms> pgscan=<pages> pgsteal=<pages>
@@ -121,6 +122,10 @@ rm_teardown() {
 rm_once() {
 	local t0 t1 scan0 steal0 ms st=0
 	rs_quiesce
+	# The block device's page cache is dropped at its last close: hold
+	# /dev/vda open until the burst is over, or the burst finds memory
+	# free and reclaims nothing.
+	exec 4< /dev/vda
 	rs_fill_cache
 	if ! rm_setup "$1"; then
 		rs_fail "macro_setup_$1" "run $2: setting up $1 failed"
@@ -133,6 +138,7 @@ rm_once() {
 	t0=$(rs-now)
 	rs_anon_burst || st=1
 	t1=$(rs-now)
+	exec 4<&-
 	ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e6 }')
 	echo "RS-BENCH-MACRO-RUN $1 $2 ms=$ms pgscan=$(($(rm_vmstat pgscan_anon pgscan_file) - scan0)) pgsteal=$(($(rm_vmstat pgsteal_anon pgsteal_file) - steal0))"
 	rm_teardown "$1"

@@ -62,7 +62,7 @@ stage_static() {
 	local f k out n st
 	for f in $(cd "$RS_TOP" && ls module/*.c include/reclaimscope/*.h \
 			tests/kunit/*.c tests/kunit/*.h tests/bench/*.c tests/bench/*.h \
-			tests/guest/tools/*.c); do
+			tests/minprobe/*.c tests/guest/tools/*.c); do
 		# Exit status 0: no error, warning or (--strict) check.
 		if out=$("$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \
 			--show-types -f "$RS_TOP/$f" 2>&1); then
@@ -102,6 +102,17 @@ stage_static() {
 			rs_result "build:bench" 1 "$2"
 		else
 			rs_result "build:bench" 0 "$(grep -E 'error|warning' "$RS_CACHE/build/bench/build.log" | head -5)"
+		fi
+	done
+	# make torture's comparison module (RS_TORTURE_MODE=minprobe), on
+	# every kernel.
+	for k in "${kernels[@]}"; do
+		set -- $k	# series release root kdir
+		if rs_build_module "minprobe-$1" "$4" tests/minprobe > /dev/null 2>&1 &&
+		   ! grep -qi warning "$RS_CACHE/build/minprobe-$1/build.log"; then
+			rs_result "build:minprobe" 1 "$2"
+		else
+			rs_result "build:minprobe" 0 "$2: $(grep -E 'error|warning' "$RS_CACHE/build/minprobe-$1/build.log" | head -5)"
 		fi
 	done
 	# The command-line tool's unit tests (on tests/cli/fixtures/).

@@ -9,12 +9,22 @@
 # check, which runs a shorter form.
 #
 # RS_TORTURE_CYCLES (default 1000) and RS_TORTURE_SECONDS (default 3600)
-# change the two budgets.  The last line is "N passed, N failed".
+# change the two budgets.  RS_TORTURE_MODE (module, minprobe, tracefs,
+# kretprobe: tests/guest/scenarios/torture.sh) and RS_TORTURE_MINPROBE
+# (kretprobe or kprobe) run the comparison loops instead, the same
+# cycles under the same pressure without reclaimscope; minprobe loads
+# tests/minprobe/rs_minprobe.ko.  The last line is "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 cycles=${RS_TORTURE_CYCLES:-1000}
 seconds=${RS_TORTURE_SECONDS:-3600}
+mode=${RS_TORTURE_MODE:-module}
+minprobe=${RS_TORTURE_MINPROBE:-kretprobe}
+case $mode in
+module | minprobe | tracefs | kretprobe) ;;
+*) rs_die "RS_TORTURE_MODE=$mode: module, minprobe, tracefs or kretprobe" ;;
+esac
 export RS_RESULTS=$RS_CACHE/torture-results.txt
 : > "$RS_RESULTS"
 
@@ -27,18 +37,29 @@ rs_use_qemu
 dir=$(rs_build_module torture-6.12 "$kdir") || rs_die "module build failed (6.12)"
 kdir_kunit=$(rs_build_module torture-kunit "$kbuild") ||
 	rs_die "module build failed (KUnit kernel)"
+files_612=$dir/reclaimscope.ko=rs/reclaimscope.ko
+files_kunit=$kdir_kunit/reclaimscope.ko=rs/reclaimscope.ko
+if [ "$mode" = minprobe ]; then
+	mp=$(rs_build_module minprobe-6.12 "$kdir" tests/minprobe) ||
+		rs_die "rs_minprobe build failed (6.12)"
+	files_612=$mp/tests/minprobe/rs_minprobe.ko=rs/rs_minprobe.ko
+	mp=$(rs_build_module minprobe-kunit "$kbuild" tests/minprobe) ||
+		rs_die "rs_minprobe build failed (KUnit kernel)"
+	files_kunit=$mp/tests/minprobe/rs_minprobe.ko=rs/rs_minprobe.ko
+fi
+args="rs.torture=$mode rs.minprobe=$minprobe"
 
 t0=$SECONDS
 # Each guest's timeout only catches a hang: a 6.12 cycle takes about 3 s
 # under TCG, and the debug kernel's run stops starting cycles after
 # $seconds.
-RS_QEMU_APPEND="rs.cycles=$cycles" rs_guest torture-6.12 \
+RS_QEMU_APPEND="rs.cycles=$cycles $args" rs_guest torture-6.12 \
 	"$root/boot/vmlinuz-$rel" "$root" "$rel" "virtio_pci virtio_blk" \
-	torture $((cycles * 12 + 600)) "$dir/reclaimscope.ko=rs/reclaimscope.ko" &
-RS_QEMU_APPEND="rs.cycles=100000 rs.seconds=$seconds" rs_guest torture-kunit \
+	torture $((cycles * 12 + 600)) "$files_612" &
+RS_QEMU_APPEND="rs.cycles=100000 rs.seconds=$seconds $args" rs_guest torture-kunit \
 	"$kbuild/arch/x86/boot/bzImage" - \
 	"$(cat "$kbuild/include/config/kernel.release")" "" \
-	torture $((seconds + 1800)) "$kdir_kunit/reclaimscope.ko=rs/reclaimscope.ko" &
+	torture $((seconds + 1800)) "$files_kunit" &
 wait
 for l in torture-6.12 torture-kunit; do
 	grep -a 'RS-INFO torture_cycles' "$RS_CACHE/runs/$l/serial.log" |

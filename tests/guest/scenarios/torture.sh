@@ -13,6 +13,10 @@
 #              (kprobe_events "r:"), enabled and disabled, to tell a fault
 #              of the module from one of the kernel or the emulator
 #     kretprobe  no module: only the tracefs kretprobe event
+#     minprobe  insmod and rmmod tests/minprobe/rs_minprobe.ko, one probe
+#              on shrink_folio_list() and nothing else (rs.minprobe=K:
+#              kretprobe, the default, or kprobe), with no readers or
+#              writers: reclaimscope's arming without reclaimscope
 #   rs.insmod=ARGS  module parameters for every insmod (commas for spaces)
 #   rs.faults_stride=K  fail the 1st, (1+K)th, (1+2K)th ... allocation
 #                   (default 1: every one)
@@ -25,8 +29,10 @@
 
 # Pressure that keeps kswapd, shrink_folio_list() and compaction busy on
 # both nodes: the page cache streamed from both CPUs, an anonymous burst,
-# and huge page requests.
+# and huge page requests.  /dev/vda stays open: its cache would be
+# dropped at every last close, and memory would start each round empty.
 rs_torture_pressure() {
+	exec 5< /dev/vda
 	while [ ! -f /tmp/torture.stop ]; do
 		rs_fill_cache
 		dd if=/dev/zero of=/dev/null bs=128M count=2 2>/dev/null
@@ -102,6 +108,18 @@ rs_torture_module_cycle() {	# N: one insmod/rmmod cycle
 	retries=$((retries + busy))
 	refused=$((refused + held))
 	return 0
+}
+
+rs_torture_minprobe_cycle() {	# N: load and unload the one-probe module
+	if ! insmod /rs/rs_minprobe.ko kind="$minprobe_kind"; then
+		rs_fail "torture_minprobe_insmod_$1" "insmod failed"
+		return 1
+	fi
+	sleep 0.$((RANDOM % 5))
+	if ! rmmod rs_minprobe; then
+		rs_fail "torture_minprobe_rmmod_$1" "rmmod failed"
+		return 1
+	fi
 }
 
 rs_torture_tracefs_cycle() {	# N MODE: arm, wait, disarm
@@ -320,6 +338,7 @@ rs_torture() {
 	seconds=$(rs_cmdline_arg seconds 0)
 	mode=$(rs_cmdline_arg torture module)
 	insmod_args=$(rs_cmdline_arg insmod "" | tr , ' ')
+	minprobe_kind=$(rs_cmdline_arg minprobe kretprobe)
 
 	if [ "$mode" = module ]; then
 		rs_torture_fuzz
@@ -353,6 +372,8 @@ rs_torture() {
 		fi
 		if [ "$mode" = module ]; then
 			rs_torture_module_cycle "$i" || break
+		elif [ "$mode" = minprobe ]; then
+			rs_torture_minprobe_cycle "$i" || break
 		else
 			rs_torture_tracefs_cycle "$i" "$mode" || break
 		fi
@@ -373,6 +394,9 @@ rs_torture() {
 		rs_expect_gt torture_cycles "$ok" 0
 	else
 		rs_expect_eq torture_cycles "$cycles" "$ok"
+	fi
+	if [ "$mode" = minprobe ]; then
+		echo "RS-INFO torture_minprobe_cycles_with_hits $(dmesg | grep -c 'rs_minprobe: .* entries [1-9]')"
 	fi
 	if [ "$mode" = module ]; then
 		rs_expect_eq torture_rmmod_refused_while_open "$((ok / 10))" "$refused"

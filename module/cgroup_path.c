@@ -2,7 +2,7 @@
 /*
  * cgroup_path.c - a cgroup v2 id back to its path, when a file is read.
  *
- * Probes keep only the id (table.h); the path is looked up here, in the
+ * Probes keep only the id (stalls.c's cgroups table); the path is looked up here, in the
  * reader's process context, where taking cgroup_mutex is allowed.
  */
 #include <linux/cgroup.h>
@@ -11,7 +11,7 @@
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
 
-#include <reclaimscope/table.h>
+#include <reclaimscope/stalls.h>
 
 void rs_cgroup_path(u64 id, char *buf, size_t len)
 {

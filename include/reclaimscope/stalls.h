@@ -43,6 +43,13 @@ void rs_stall_account(enum rs_stall_kind kind, unsigned int count, u64 ns,
 		      unsigned long nr_reclaimed);
 
 /*
+ * The path of cgroup v2 @id as the caller's cgroup namespace shows it
+ * ("/" for the root), or "id:<id>" when it cannot be found (removed, or
+ * a kernel without an exported cgroup_get_from_id()).  Process context.
+ */
+void rs_cgroup_path(u64 id, char *buf, size_t len);
+
+/*
  * Who is reclaiming: the context of the current task, for the files that
  * split their calls and time by it (shrink_list, shrinkers).
  */

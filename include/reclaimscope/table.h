@@ -73,13 +73,6 @@ struct rs_table_snap *rs_table_snapshot(struct rs_table *t,
 					const unsigned int *cols,
 					unsigned int nr_cols, unsigned int *nr);
 
-/*
- * The path of cgroup v2 @id as the caller's cgroup namespace shows it
- * ("/" for the root), or "id:<id>" when it cannot be found (removed, or
- * a kernel without an exported cgroup_get_from_id()).  Process context.
- */
-void rs_cgroup_path(u64 id, char *buf, size_t len);
-
 /* The "other" row's index. */
 static inline unsigned int rs_table_other(const struct rs_table *t)
 {

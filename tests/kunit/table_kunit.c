@@ -12,6 +12,7 @@
 #include <linux/rcupdate.h>
 #include <linux/string.h>
 
+#include <reclaimscope/stalls.h>
 #include <reclaimscope/table.h>
 
 /* A key's row, publishing it when freshly claimed. */

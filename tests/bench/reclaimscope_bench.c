@@ -579,6 +579,18 @@ static void rb_bp_events(struct seq_file *m, const char *group)
 }
 
 /*
+ * try_to_compact_pages(gfp_mask, order, ...): direct_compaction.c reads
+ * the result on return (and the order from the tracepoint on entry).
+ */
+static void rb_ttcp_events(struct seq_file *m, const char *group)
+{
+	seq_printf(m, "p:%s/try_to_compact_pages_entry try_to_compact_pages order=$arg2:u32\n",
+		   group);
+	seq_printf(m, "r:%s/try_to_compact_pages_return try_to_compact_pages ret=$retval:s32\n",
+		   group);
+}
+
+/*
  * rs_bench/rb_kprobe and rs_bench/rb_kretprobe for the two event cases;
  * the rs_macro group for make bench's whole-workload run, on the
  * kernel's own functions.
@@ -590,6 +602,7 @@ static int kprobe_events_show(struct seq_file *m, void *v)
 	rb_sfl_events(m, "rs_macro", "shrink_folio_list_entry",
 		      "shrink_folio_list_return", "shrink_folio_list");
 	rb_bp_events(m, "rs_macro");
+	rb_ttcp_events(m, "rs_macro");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kprobe_events);

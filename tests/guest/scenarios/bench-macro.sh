@@ -5,8 +5,9 @@
 #   module   reclaimscope.ko loaded (every hook it attaches here);
 #   tracefs  what a user would enable instead: the trace event of every
 #            tracepoint the module attaches, and a p: and an r: kprobe
-#            event on each function it kretprobes (balance_pgdat and
-#            shrink_folio_list on 6.x), reading what the module reads
+#            event on each function it kretprobes (balance_pgdat,
+#            shrink_folio_list and try_to_compact_pages on 6.x;
+#            not balance_pgdat on 7.x), reading what the module reads
 #            (the bench module's kprobe_events file writes the lines);
 # interleaved: run i of every case before run i + 1 of any.
 #

@@ -13,7 +13,9 @@
 # kretprobe: tests/guest/scenarios/torture.sh) and RS_TORTURE_MINPROBE
 # (kretprobe or kprobe) run the comparison loops instead, the same
 # cycles under the same pressure without reclaimscope; minprobe loads
-# tests/minprobe/rs_minprobe.ko.  The last line is "N passed, N failed".
+# tests/minprobe/rs_minprobe.ko.  RS_TORTURE_PRESSURE=held keeps memory
+# full through every cycle (tests/guest/scenarios/torture.sh).  The last
+# line is "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,6 +23,7 @@ cycles=${RS_TORTURE_CYCLES:-1000}
 seconds=${RS_TORTURE_SECONDS:-3600}
 mode=${RS_TORTURE_MODE:-module}
 minprobe=${RS_TORTURE_MINPROBE:-kretprobe}
+pressure=${RS_TORTURE_PRESSURE:-bursts}
 case $mode in
 module | minprobe | tracefs | kretprobe) ;;
 *) rs_die "RS_TORTURE_MODE=$mode: module, minprobe, tracefs or kretprobe" ;;
@@ -47,7 +50,7 @@ if [ "$mode" = minprobe ]; then
 		rs_die "rs_minprobe build failed (KUnit kernel)"
 	files_kunit=$mp/tests/minprobe/rs_minprobe.ko=rs/rs_minprobe.ko
 fi
-args="rs.torture=$mode rs.minprobe=$minprobe"
+args="rs.torture=$mode rs.minprobe=$minprobe rs.pressure=$pressure"
 
 t0=$SECONDS
 # Each guest's timeout only catches a hang: a 6.12 cycle takes about 3 s

@@ -96,17 +96,30 @@ dirty_window() {
 	# The last close of a block device writes back and drops its page
 	# cache: hold it open so the writers' pages stay.
 	exec 3<> $DISK
-	# 120 MiB of dirty page cache on each node ...
-	taskset 1 dd if=/dev/zero of=$DISK bs=1M count=120 2>/dev/null &
-	taskset 2 dd if=/dev/zero of=$DISK bs=1M count=120 seek=120 2>/dev/null &
+	# 120 MiB of dirty page cache on each node, in 8 MiB pieces that
+	# alternate between the nodes along the disk: the sync below writes
+	# in disk order and so cleans both nodes' cache at the same pace.
+	# (With each node's cache in one half, node 1's waited for all of
+	# node 0's to be written, 7.5 s at 16 MiB/s, and its allocator met
+	# the OOM killer first: make check, Debian 7.3.) ...
+	for c in 1 2; do
+		(
+			i=0
+			while [ $i -lt 15 ]; do
+				taskset $c dd if=/dev/zero of=$DISK bs=1M count=8 \
+					seek=$(((2 * i + c - 1) * 8)) 2>/dev/null
+				i=$((i + 1))
+			done
+		) &
+	done
 	wait
 	dirty_meminfo before
-	# ... then anonymous memory, split over the nodes, 32 MiB more than
-	# is free: reclaim has to free that much page cache, all of it
-	# dirty.  Once reclaim has met dirty folios (the module counts
-	# them; tracefs checks the count below), a sync writes the cache
-	# back (16 MiB/s, oldest first), so that reclaim then finds clean
-	# folios.  Without it, a kernel whose reclaim activates dirty folios
+	# ... then anonymous memory, split over the nodes, 16 MiB more than
+	# is free: reclaim has to free that much page cache (and the gap of
+	# the watermarks), all of it dirty.  Once reclaim has met dirty
+	# folios (the module counts them; tracefs checks the count below),
+	# a sync writes the cache back (16 MiB/s, in disk order), so that
+	# reclaim then finds clean folios.  Without it, a kernel whose reclaim activates dirty folios
 	# rather than waking the flushers (Debian 7.3: nr_activate_file ==
 	# nr_dirty, nothing written) reclaims nothing: both nodes went
 	# hopeless and dd was killed by the OOM killer.  Started before
@@ -122,7 +135,7 @@ dirty_window() {
 	# waited for (up to 5 minutes), and only then do the sync and the
 	# release start.
 	free=$(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo)
-	mb=$(((free + 32) / 2))
+	mb=$(((free + 16) / 2))
 	rm -f /tmp/dirty-go
 	for c in 1 2; do
 		taskset $c dd if=/dev/zero bs=${mb}M count=1 2>/dev/null |
@@ -166,6 +179,7 @@ dirty_window() {
 			"$(rs_delta node$n/direct_reclaim throttled_writeback)"
 	done
 	rs_expect_gt shrink_list_nr_dirty_nonzero "$total" 0
+	rs_expect_eq no_oom_kill 0 "$(rs_delta vmstat oom_kill)"
 	if grep -q '^nr_pageout ' /tmp/after/node0/shrink_list; then
 		# shellcheck disable=SC2046 # one argument per node file
 		rs_expect_eq nr_pageout_eq_nr_vmscan_write \

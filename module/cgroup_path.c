@@ -2,8 +2,9 @@
 /*
  * cgroup_path.c - a cgroup v2 id back to its path, when a file is read.
  *
- * Probes keep only the id (stalls.c's cgroups table); the path is looked up here, in the
- * reader's process context, where taking cgroup_mutex is allowed.
+ * Probes keep only the id (stalls.c's cgroups table); the path is
+ * looked up here, in the reader's process context, where taking
+ * cgroup_mutex is allowed.
  */
 #include <linux/cgroup.h>
 #include <linux/err.h>

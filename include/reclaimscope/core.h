@@ -13,8 +13,8 @@
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
-#include <linux/sched/clock.h>
 #include <linux/rwsem.h>
+#include <linux/sched/clock.h>
 #include <linux/seq_file.h>
 #include <linux/types.h>
 

@@ -116,19 +116,19 @@ dirty_window() {
 	dirty_meminfo before
 	# ... then anonymous memory, split over the nodes, 16 MiB more than
 	# is free: reclaim has to free that much page cache (and the gap of
-	# the watermarks), all of it dirty.  (32 MiB, with the pieces above,
-	# still met the OOM killer in one of three runs on 7.3 with no page
-	# under writeback yet: the sync, and the shell that starts it, need
-	# memory too.  With 16 the 7.x kernels throttle hundreds to
-	# thousands of times a run, 6.x few or none.)  Once reclaim has met dirty
+	# the watermarks), all of it dirty.  Once reclaim has met dirty
 	# folios (the module counts them; tracefs checks the count below),
 	# a sync writes the cache back (16 MiB/s, in disk order), so that
-	# reclaim then finds clean folios.  Without it, a kernel whose reclaim activates dirty folios
-	# rather than waking the flushers (Debian 7.3: nr_activate_file ==
-	# nr_dirty, nothing written) reclaims nothing: both nodes went
-	# hopeless and dd was killed by the OOM killer.  Started before
-	# reclaim met a dirty folio, the sync can win the race (the KUnit
-	# kernel: nr_dirty 0).
+	# reclaim then finds clean folios.  Without it, a kernel whose
+	# reclaim activates dirty folios rather than waking the flushers
+	# (Debian 7.3: nr_activate_file == nr_dirty, nothing written)
+	# reclaims nothing: both nodes went hopeless and dd was killed by
+	# the OOM killer.  Started before reclaim met a dirty folio, the sync
+	# can win the race (the KUnit kernel: nr_dirty 0).  32 MiB over free,
+	# with the pieces above, still met the OOM killer in one of three
+	# runs on 7.3, no page under writeback yet: the sync, and the shell
+	# that starts it, need memory too.  With 16 the 7.x kernels throttle
+	# hundreds to thousands of times a run, 6.x none to a few hundred.
 	#
 	# Each dd holds its buffer until both have filled theirs: it writes
 	# the buffer into a pipe whose reader waits for /tmp/dirty-go, so the

@@ -123,6 +123,12 @@ stage_static() {
 	echo "$out" | tail -n 1 | awk -v st=$st '
 		/^cli-unit: [0-9]+ passed, [0-9]+ failed$/ { print "cli-unit", $2, $4 + (st != 0 && $4 == 0); f = 1 }
 		END { if (!f) print "cli-unit 0 1" }' >> "$RS_RESULTS"
+	# The harness's own judge of a serial log (tests/check/verdict.py).
+	if out=$(python3 "$RS_TOP/tests/check/test_verdict.py" 2>&1); then
+		rs_result "verdict-unit" 1 "$(echo "$out" | grep '^Ran ')"
+	else
+		rs_result "verdict-unit" 0 "$(echo "$out" | grep -E '^(FAIL|ERROR):' | head -5)"
+	fi
 	# sparse, on every kernel we build for; the KUnit kernel also
 	# covers tests/.
 	for k in "${kernels[@]}" "kunit - - $kbuild"; do

@@ -68,6 +68,25 @@ def stale_int3(lines, i):
     return None
 
 
+# A jump to 0 with interrupts off, as kprobe_int3_handler() leaves it.
+NULL_RIP = re.compile(r"RIP: 0010:0x0$")
+EFLAGS = re.compile(r"EFLAGS: ([0-9a-f]+)")
+
+
+def kprobe_null_step(lines, i):
+    """A jump to address 0 with interrupts off: do_int3() gave an int3
+    that no text patch claimed to kprobe_int3_handler(), which found a
+    kprobe armed through ftrace at that address and single-stepped its
+    instruction copy, which such a kprobe does not have (NULL; the
+    handler clears IF first).  The int3 is the stale one of stale_int3(),
+    met at a kprobed function's ftrace site instead of a tracepoint's."""
+    for line in lines[i:i + 6]:
+        m = EFLAGS.search(line)
+        if m:
+            return not int(m.group(1), 16) & 0x200
+    return False
+
+
 KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) (\S+)(.*)$")
 KTAP_PLAN = re.compile(r"^(\s*)1\.\.(\d+)")
 
@@ -126,7 +145,7 @@ def main():
     # each start with the kernel's boot, before any module can load.
     booting, saw_init = True, False
     in_window, alloc_report_at, injected_reports = False, None, 0
-    stale = []
+    stale, null_steps = [], 0
     for i, line in enumerate(lines):
         m = FAULT_WINDOW.search(line)
         if m:
@@ -153,6 +172,8 @@ def main():
             continue
         if line.startswith("RS-DONE"):
             done = True
+        if NULL_RIP.search(line) and kprobe_null_step(lines, i):
+            null_steps += 1
         if SCRIPT_ERROR.search(line):
             script_errors.append(line.strip())
         if SPLATS.search(line) and not line.startswith("RS-"):
@@ -187,6 +208,12 @@ def main():
               "the vCPU ran code translated before a text patch finished "
               "(multi-threaded TCG; see tests/guest/lib.sh rs_quiesced)"
               % (args.label, code))
+    if null_steps:
+        print("  INFO %s/kprobe_null_step a CPU jumped to 0 with interrupts off: "
+              "kprobe_int3_handler() single-stepped a kprobe armed through "
+              "ftrace after an int3 no text patch claimed, the stale int3 of "
+              "multi-threaded TCG at a kprobed function (Documentation/"
+              "reclaimscope.rst, Testing)" % args.label)
     if injected_reports:
         print("  INFO %s/injected_alloc_report %d stack dumps after injected "
               "allocation failures" % (args.label, injected_reports))

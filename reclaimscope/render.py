@@ -3,6 +3,7 @@
 watch draws on."""
 
 import os
+import signal
 import time
 
 from .tree import lockdown_note
@@ -308,10 +309,30 @@ def render_watch(cur, r, interval, width=None, height=None, first=False):
 class Screen:
     """The terminal while watch runs: alternate screen, hidden cursor,
     keys read without Enter (cbreak, so Ctrl-C still interrupts); all
-    undone by close()."""
+    undone by close().
+
+    wait() also watches a pipe that Python's signal handler writes to
+    (signal.set_wakeup_fd()).  Python runs its own handler (the one that
+    raises KeyboardInterrupt) only between bytecodes: a Ctrl-C that came
+    after the last check but before select() started would otherwise
+    sleep there for the whole interval."""
 
     def __init__(self, out, keys):
         self.out, self.keys, self.saved = out, keys, None
+        self.wake, self.old_wake = None, None
+        try:
+            r, w = os.pipe()
+        except OSError:
+            r = w = None
+        if r is not None:
+            try:
+                os.set_blocking(r, False)
+                os.set_blocking(w, False)
+                self.old_wake = signal.set_wakeup_fd(w)
+                self.wake = (r, w)
+            except (OSError, ValueError):     # not the main thread
+                os.close(r)
+                os.close(w)
         if keys is not None:
             try:
                 import termios
@@ -331,6 +352,7 @@ class Screen:
             self.out.flush()
         except BaseException:       # the caller gets no Screen to close
             self.restore()
+            self.unwake()
             raise
 
     def restore(self):
@@ -344,9 +366,21 @@ class Screen:
         self.out.write('\x1b[H' + '\x1b[K\n'.join(lines) + '\x1b[K\x1b[J')
         self.out.flush()
 
+    def unwake(self):
+        """Give the signal wakeup back (idempotent)."""
+        if self.wake is not None:
+            r, w = self.wake
+            self.wake = None
+            signal.set_wakeup_fd(self.old_wake)
+            os.close(r)
+            os.close(w)
+
     def wait(self, seconds):
-        """Sleep @seconds or until a key: 'q' (quit), ' ' (redraw now), None."""
-        if self.keys is None:
+        """Sleep @seconds or until a key: 'q' (quit), ' ' (redraw now), None.
+        A signal ends the sleep too; its handler then runs (Ctrl-C raises
+        KeyboardInterrupt) and wait() goes on sleeping if it returns."""
+        fds = [f for f in (self.keys, self.wake and self.wake[0]) if f is not None]
+        if not fds:
             time.sleep(max(0.0, seconds))
             return None
         import select
@@ -355,8 +389,13 @@ class Screen:
             left = end - time.monotonic()
             if left <= 0:
                 return None
-            ready, _, _ = select.select([self.keys], [], [], left)
-            if ready:
+            ready, _, _ = select.select(fds, [], [], left)
+            if self.wake and self.wake[0] in ready:
+                try:
+                    os.read(self.wake[0], 512)
+                except OSError:
+                    pass
+            if self.keys is not None and self.keys in ready:
                 ch = os.read(self.keys.fileno(), 1).decode('ascii', 'replace')
                 if ch in ('q', 'Q'):
                     return 'q'
@@ -367,6 +406,7 @@ class Screen:
         """Modes first: they come back even when the terminal is gone
         and the write fails."""
         self.restore()
+        self.unwake()
         self.out.write('\x1b[?25h\x1b[?1049l')
         self.out.flush()
 

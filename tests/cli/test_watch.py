@@ -91,6 +91,50 @@ class OnATerminal(unittest.TestCase):
             self.assertLessEqual(max(map(len, lines)), 80, lines)
 
 
+class ScreenWakeup(unittest.TestCase):
+    """Python raises KeyboardInterrupt only between bytecodes: a Ctrl-C
+    that lands after the last check and before select() starts left top
+    and watch asleep for the whole interval (1 run in about 150 under
+    load).  Python's own signal handler writes a byte to the wakeup fd
+    at once, so the screen's select() must watch that fd."""
+
+    def setUp(self):
+        master, slave = pty.openpty()
+        self.addCleanup(os.close, master)
+        self.keys = os.fdopen(slave)
+        self.addCleanup(self.keys.close)
+
+    def test_wait_watches_the_signal_wakeup(self):
+        screen = rs.Screen(io.StringIO(), self.keys)
+        self.addCleanup(screen.close)
+        wake = signal.set_wakeup_fd(-1)
+        signal.set_wakeup_fd(wake)
+        self.assertNotEqual(wake, -1, 'no signal wakeup fd while the screen is up')
+        seen = []
+
+        def fake_select(rlist, wlist, xlist, timeout):
+            seen.append(list(rlist))
+            return [], [], []
+        with mock.patch('select.select', fake_select):
+            self.assertIsNone(screen.wait(0.01))
+        self.assertTrue(seen)
+        self.assertIn(self.keys, seen[0])
+        self.assertEqual(len(seen[0]), 2, 'select() watches the keys and the wakeup pipe')
+        other = [f for f in seen[0] if f is not self.keys][0]
+        os.write(wake, b'\x02')        # what the C handler writes
+        ready, _, _ = select.select([other], [], [], 0)
+        self.assertEqual(ready, [other], 'the fd select() watches is the wakeup pipe')
+
+    def test_close_gives_the_wakeup_back(self):
+        before = signal.set_wakeup_fd(-1)
+        signal.set_wakeup_fd(before)
+        screen = rs.Screen(io.StringIO(), self.keys)
+        screen.close()
+        now = signal.set_wakeup_fd(-1)
+        signal.set_wakeup_fd(now)
+        self.assertEqual(now, before)
+
+
 class Loop(unittest.TestCase):
     def setUp(self):
         self.root = fixture('6.1', 'pressure')
@@ -105,6 +149,7 @@ class Loop(unittest.TestCase):
         out.isatty = lambda: True
         with mock.patch.object(rs.sys, 'stdout', out), \
                 mock.patch.object(rs.sys, 'stdin', io.StringIO()), \
+                mock.patch.object(rs.Screen, 'wait', side_effect=KeyboardInterrupt), \
                 mock.patch.object(rs.time, 'sleep', side_effect=KeyboardInterrupt):
             status = rs.main(['watch', '-i', '5', '--root', self.root])
         self.assertEqual(status, rs.EXIT_OK)

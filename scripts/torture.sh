@@ -58,7 +58,9 @@ if [ "$mode" = minprobe ]; then
 		rs_die "rs_minprobe build failed (KUnit kernel)"
 	files_kunit=$mp/tests/minprobe/rs_minprobe.ko=rs/rs_minprobe.ko
 fi
-args="rs.torture=$mode rs.minprobe=$minprobe rs.pressure=$pressure"
+# oops=panic: a guest whose kswapd oopsed would otherwise hang in reclaim
+# until its timeout; the panic ends it at once, with the report logged.
+args="rs.torture=$mode rs.minprobe=$minprobe rs.pressure=$pressure oops=panic"
 
 t0=$SECONDS
 # Each guest's timeout only catches a hang: a 6.12 cycle takes about 3 s

@@ -41,7 +41,7 @@ read -r _ rel root kdir < <("$RS_TOP/scripts/kernels.sh" 6.12) ||
 read -r _ kbuild < <("$RS_TOP/scripts/kunit-kernel.sh") ||
 	rs_die "no KUnit kernel"
 case ${RS_TORTURE_QEMU:-fetched} in
-host) export RS_QEMU=qemu-system-x86_64 RS_QEMU_DATA=/usr/share/qemu ;;
+host) unset RS_QEMU RS_QEMU_DATA ;;	# qemu-run.sh's defaults: the host's
 fetched) rs_use_qemu ;;
 *) rs_die "RS_TORTURE_QEMU=$RS_TORTURE_QEMU: host or fetched" ;;
 esac

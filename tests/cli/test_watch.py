@@ -149,8 +149,7 @@ class Loop(unittest.TestCase):
         out.isatty = lambda: True
         with mock.patch.object(rs.sys, 'stdout', out), \
                 mock.patch.object(rs.sys, 'stdin', io.StringIO()), \
-                mock.patch.object(rs.Screen, 'wait', side_effect=KeyboardInterrupt), \
-                mock.patch.object(rs.time, 'sleep', side_effect=KeyboardInterrupt):
+                mock.patch.object(rs.Screen, 'wait', side_effect=KeyboardInterrupt):
             status = rs.main(['watch', '-i', '5', '--root', self.root])
         self.assertEqual(status, rs.EXIT_OK)
         self.assertIn('node', out.getvalue())
